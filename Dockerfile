@@ -1,0 +1,14 @@
+FROM python:3.11-slim
+WORKDIR /app
+ENV PIP_NO_CACHE_DIR=1 PROCSEARCH_DATA=/data PROCSEARCH_HOST=0.0.0.0 PROCSEARCH_PORT=8000
+COPY pyproject.toml README.md ./
+COPY ingest ingest
+COPY index index
+COPY service service
+COPY eval eval
+COPY corpus/documents corpus/documents
+# torch pinned first; point pip at a CPU-only torch index where you have one to keep the image small
+RUN pip install torch==2.13.0 && pip install .
+EXPOSE 8000
+HEALTHCHECK CMD python -c "import urllib.request;urllib.request.urlopen('http://127.0.0.1:8000/health')"
+CMD ["sh", "-c", "procsearch ingest corpus/documents && procsearch serve"]

@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATA ?= data
+
+.PHONY: run test test-all install browsers eval bench clean corpus
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	# torch first, pinned: pip takes the local CPU wheel (no CUDA downloads)
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/procsearch --data $(DATA) ingest corpus/documents --prune
+	$(VENV)/bin/procsearch --data $(DATA) serve
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-all: $(STAMP)
+	$(PY) -m pytest -q -m ""
+
+eval: $(STAMP)
+	$(VENV)/bin/procsearch eval
+
+corpus: $(STAMP)
+	$(PY) corpus/generate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

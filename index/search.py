@@ -1,0 +1,143 @@
+"""`search()`: the one retrieval function used by the CLI, the API and the evaluation.
+
+Hybrid mode fuses, inside Qdrant, the dense neighbours with BM25 in both
+analysers (weighted reciprocal rank fusion); the analyser of the query's own
+language weighs more. Candidates are then merged (adjacent overlapping chunks
+of one page become one passage) and de-duplicated before the page of `k`
+results is cut, so page 2 continues page 1.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from index import sparse
+from index.collection import Collection
+from index.store import Found, VectorQuery, Where
+from index.store.base import DENSE
+from ingest.language import query_languages
+
+MODES = ("hybrid", "dense", "lexical")
+POOL = 200  # candidates fused per source; fixed so that pages stay consistent
+OTHER_LANGUAGE_WEIGHT = 0.5
+DENSE_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    languages: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    document_ids: tuple[str, ...] = ()
+    exclude_document_ids: tuple[str, ...] = ()
+
+    def where(self, kind: str = "chunk") -> Where:
+        return Where(kind=kind, live=True, languages=self.languages, doc_types=self.doc_types,
+                     year_from=self.year_from, year_to=self.year_to, document_ids=self.document_ids,
+                     exclude_document_ids=self.exclude_document_ids)
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    document_id: str
+    text: str
+    page: int
+    page_end: int
+    section: str
+    language: str
+    score: float
+    index: int
+    char_start: int
+    char_end: int
+    document: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    mode: str
+    hits: list[Hit]
+    total_documents: int
+    took_ms: float
+    query_language: str | None
+
+
+def sources(collection: Collection, query: str, mode: str) -> tuple[list[VectorQuery], str | None]:
+    """The vector queries for `mode`, weighted by the query's language."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
+    language, confidence = query_languages(query)
+    out: list[VectorQuery] = []
+    if mode in ("hybrid", "dense"):
+        out.append(VectorQuery(DENSE, dense=collection.embedder.embed_query(query), weight=DENSE_WEIGHT))
+    if mode in ("hybrid", "lexical"):
+        for analyser in ("fr", "en"):
+            weight = 1.0 if language in (None, analyser) or confidence < 0.5 else OTHER_LANGUAGE_WEIGHT
+            indices, values = sparse.embed_query(query, analyser)
+            if indices:
+                out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values), weight=weight))
+    return out, language
+
+
+def _hit(found: Found) -> Hit:
+    p = found.payload
+    return Hit(id=found.id, document_id=str(p["document_id"]), text=str(p["text"]), page=int(p["page"]),
+               page_end=int(p.get("page_end") or p["page"]), section=str(p.get("section") or ""),
+               language=str(p.get("chunk_language") or p.get("language")), score=found.score, index=int(p["index"]),
+               char_start=int(p["char_start"]), char_end=int(p["char_end"]),
+               document={k: p.get(k) for k in ("title", "doc_type", "language", "year", "source")})
+
+
+def _merge(a: Hit, b: Hit) -> Hit:
+    """One passage from two overlapping chunks (texts are slices of one document text)."""
+    first, second = (a, b) if a.char_start <= b.char_start else (b, a)
+    overlap = first.char_end - second.char_start
+    text = first.text + second.text[overlap:] if overlap >= 0 else first.text + "\n" + second.text
+    return Hit(**{**a.__dict__, "text": text, "char_start": first.char_start,
+                  "char_end": max(first.char_end, second.char_end), "page": first.page,
+                  "page_end": max(first.page_end, second.page_end), "section": first.section,
+                  "index": first.index})
+
+
+def _signature(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()[:400]
+
+
+def collapse(hits: list[Hit]) -> list[Hit]:
+    """Merge adjacent overlapping chunks of the same page; drop near-identical passages."""
+    kept: list[Hit] = []
+    for hit in hits:
+        partner = next((i for i, k in enumerate(kept) if k.document_id == hit.document_id and k.page == hit.page
+                        and abs(k.index - hit.index) == 1 and k.char_end >= hit.char_start - 1
+                        and hit.char_end >= k.char_start - 1), None)
+        if partner is not None:
+            kept[partner] = _merge(kept[partner], hit)
+            continue
+        signature = _signature(hit.text)
+        if any(_signature(k.text) == signature for k in kept):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
+           filters: SearchFilters | None = None, mode: str = "hybrid") -> SearchResult:
+    """Passages for `query`, best first, with their documents' metadata."""
+    if not query.strip():
+        raise ValueError("empty query")
+    if not 1 <= k <= 100 or offset < 0:
+        raise ValueError("k must be within 1..100 and offset must not be negative")
+    started = time.perf_counter()
+    queries, language = sources(collection, query.strip(), mode)
+    candidates: list[Found] = []
+    if queries:
+        limit = max(POOL, 2 * (offset + k))
+        candidates = collection.store.query(queries, (filters or SearchFilters()).where(), limit=limit, pool=limit)
+    merged = collapse([_hit(f) for f in candidates])
+    return SearchResult(query=query, mode=mode, hits=merged[offset:offset + k],
+                        total_documents=len({h.document_id for h in merged}),
+                        took_ms=round((time.perf_counter() - started) * 1000, 2), query_language=language)

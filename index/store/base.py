@@ -1,0 +1,96 @@
+"""Neutral types for the store: filters, points and vector queries.
+
+Each backend translates them into its own API. Keeping them here (rather than
+passing qdrant objects around) is what lets one test suite run unchanged
+against both backends and check that they agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+DENSE = "dense"
+KEYWORD_FIELDS = ("kind", "state", "document_id", "language", "doc_type", "version", "source")
+INTEGER_FIELDS = ("year",)
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Where:
+    """Conjunction of conditions; empty tuples and None mean 'no condition'."""
+
+    kind: str | None = None
+    live: bool | None = None
+    document_ids: tuple[str, ...] = ()
+    exclude_document_ids: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    version: str | None = None
+    exclude_version: str | None = None
+
+
+Condition = tuple[str, tuple]  # (key, values) for a match, (key, (gte, lte)) for the "year" range
+
+
+def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
+    """(must, must_not) in a backend-neutral shape; each backend maps them to its own classes."""
+    must: list[Condition] = []
+    state = None if where.live is None else ("live" if where.live else "hidden")  # keyword: bool matches are unreliable
+    for key, value in (("kind", where.kind), ("state", state), ("version", where.version)):
+        if value is not None:
+            must.append((key, (value,)))
+    for key, values in (("document_id", where.document_ids), ("language", where.languages),
+                        ("doc_type", where.doc_types)):
+        if values:
+            must.append((key, tuple(values)))
+    if where.year_from is not None or where.year_to is not None:
+        must.append(("year", (where.year_from, where.year_to)))
+    must_not: list[Condition] = []
+    if where.exclude_document_ids:
+        must_not.append(("document_id", tuple(where.exclude_document_ids)))
+    if where.exclude_version is not None:
+        must_not.append(("version", (where.exclude_version,)))
+    return must, must_not
+
+
+@dataclass(frozen=True)
+class VectorQuery:
+    """One retrieval source: a dense or a sparse vector, searched in space `using`."""
+
+    using: str
+    dense: list[float] | None = None
+    sparse: tuple[list[int], list[float]] | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class StoredPoint:
+    id: str
+    vectors: dict[str, list[float] | tuple[list[int], list[float]]]
+    payload: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Found:
+    id: str
+    score: float
+    payload: dict[str, object]
+    vectors: dict[str, object] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    backend: str
+
+    def upsert(self, points: list[StoredPoint]) -> None: ...
+    def delete(self, where: Where) -> None: ...
+    def set_payload(self, where: Where, payload: dict[str, object]) -> None: ...
+    def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
+              pool: int = 100) -> list[Found]: ...
+    def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]: ...
+    def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]: ...
+    def count(self, where: Where) -> int: ...
+    def facet(self, key: str, where: Where) -> dict[object, int]: ...
+    def close(self) -> None: ...

@@ -1,0 +1,130 @@
+"""The embedded default: a Qdrant Edge shard in-process, under the data folder.
+
+A real Qdrant engine (HNSW, payload indexes, WAL) without a server: a filtered
+hybrid query over 20,000 points takes about a millisecond, where qdrant-client's
+local mode scans in Python.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qdrant_edge as qe
+
+from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, RRF_K, Found, StoredPoint,
+                              VectorQuery, Where, conditions)
+from index.store.lock import DataLock
+from index.sparse import SPACES
+from ingest.errors import StoreError
+
+_SCHEMA = {**{f: qe.PayloadSchemaType.Keyword for f in KEYWORD_FIELDS},
+           **{f: qe.PayloadSchemaType.Integer for f in INTEGER_FIELDS}}
+
+
+def _condition(key: str, values: tuple) -> qe.FieldCondition:
+    if key == "year":
+        return qe.FieldCondition(key=key, range=qe.RangeFloat(gte=values[0], lte=values[1]))
+    if len(values) == 1:
+        return qe.FieldCondition(key=key, match=qe.MatchValue(values[0]))
+    return qe.FieldCondition(key=key, match=qe.MatchAny(list(values)))
+
+
+def to_filter(where: Where) -> qe.Filter | None:
+    must, must_not = conditions(where)
+    if not must and not must_not:
+        return None
+    return qe.Filter(must=[_condition(*c) for c in must] or None, must_not=[_condition(*c) for c in must_not] or None)
+
+
+def _vector(query: VectorQuery):
+    return query.dense if query.dense is not None else qe.SparseVector(*query.sparse)
+
+
+def _found(point, score: float | None = None) -> Found:
+    vectors = point.vector if isinstance(point.vector, dict) else {}
+    return Found(str(point.id), score if score is not None else getattr(point, "score", 0.0),
+                 dict(point.payload or {}), vectors)
+
+
+class EdgeStore:
+    backend = "qdrant-edge"
+
+    def __init__(self, folder: Path, dimension: int | None):
+        """Open the shard in `folder`, creating it when `dimension` is given and none exists."""
+        self.folder = folder
+        self._lock = DataLock(folder)
+        self._lock.acquire()
+        shard_path = folder / "shard"
+        try:
+            if (shard_path / "edge_config.json").exists() or (shard_path / "segments").exists():
+                self._shard = qe.EdgeShard.load(str(shard_path))
+            elif dimension is None:
+                raise StoreError(f"no index in {folder} yet: run `procsearch ingest PATH` first")
+            else:
+                self._shard = qe.EdgeShard.create(str(shard_path), qe.EdgeConfig(
+                    vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
+                    sparse_vectors={name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)
+                                    for name in SPACES.values()},
+                ))
+                for field, schema in _SCHEMA.items():
+                    self._shard.update(qe.UpdateOperation.create_field_index(field, schema))
+        except StoreError:
+            self._lock.release()
+            raise
+        except Exception as exc:  # noqa: BLE001 - the engine's errors are strings; give the way out
+            self._lock.release()
+            raise StoreError(f"cannot open the index in {folder}: {exc}") from exc
+
+    def upsert(self, points: list[StoredPoint]) -> None:
+        if not points:
+            return
+        converted = []
+        for p in points:
+            vectors = {name: (v if isinstance(v, list) else qe.SparseVector(*v)) for name, v in p.vectors.items()}
+            converted.append(qe.Point(p.id, vectors, p.payload))
+        self._shard.update(qe.UpdateOperation.upsert_points(converted))
+
+    def delete(self, where: Where) -> None:
+        self._shard.update(qe.UpdateOperation.delete_points_by_filter(to_filter(where)))
+
+    def set_payload(self, where: Where, payload: dict[str, object]) -> None:
+        self._shard.update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
+
+    def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
+              pool: int = 100) -> list[Found]:
+        flt = to_filter(where)
+        if len(sources) == 1:
+            request = qe.QueryRequest(limit=limit, offset=offset, query=qe.Query.Nearest(
+                _vector(sources[0]), using=sources[0].using), filter=flt, with_payload=True)
+        else:
+            prefetches = [qe.Prefetch(limit=max(pool, limit + offset), filter=flt,
+                                      query=qe.Query.Nearest(_vector(s), using=s.using)) for s in sources]
+            request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=True,
+                                      query=qe.Fusion.Rrf(k=RRF_K, weights=[s.weight for s in sources]))
+        return [_found(p) for p in self._shard.query(request)]
+
+    def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
+        out, offset = [], None
+        while True:
+            records, offset = self._shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=1000, filter=to_filter(where), with_payload=True, with_vector=with_vectors))
+            out.extend(_found(r, 0.0) for r in records)
+            if offset is None:
+                return out
+
+    def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]:
+        return [_found(r, 0.0) for r in self._shard.retrieve(ids, with_payload=True, with_vector=with_vectors)]
+
+    def count(self, where: Where) -> int:
+        return self._shard.count(qe.CountRequest(filter=to_filter(where), exact=True))
+
+    def facet(self, key: str, where: Where) -> dict[object, int]:
+        response = self._shard.facet(qe.FacetRequest(key=key, limit=100_000, exact=True, filter=to_filter(where)))
+        return {hit.value: hit.count for hit in response.hits}
+
+    def close(self) -> None:
+        if getattr(self, "_shard", None) is not None:
+            self._shard.flush()
+            self._shard.close()
+            self._shard = None
+        self._lock.release()

@@ -1,0 +1,118 @@
+"""Scale-out: a Qdrant server or cluster through qdrant-client (QDRANT_URL).
+
+Several service workers can share it, since the server owns the data. In
+tests this same class runs against `QdrantClient(":memory:")`, which exists
+only to exercise this code path: it is far too slow to serve.
+"""
+
+from __future__ import annotations
+
+from qdrant_client import QdrantClient
+from qdrant_client import models as m
+
+from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, Found, RRF_K, StoredPoint,
+                              VectorQuery, Where, conditions)
+from index.sparse import SPACES
+from ingest.errors import StoreError
+
+_SCHEMA = {**{f: m.PayloadSchemaType.KEYWORD for f in KEYWORD_FIELDS},
+           **{f: m.PayloadSchemaType.INTEGER for f in INTEGER_FIELDS}}
+
+
+def _condition(key: str, values: tuple) -> m.FieldCondition:
+    if key == "year":
+        return m.FieldCondition(key=key, range=m.Range(gte=values[0], lte=values[1]))
+    if len(values) == 1:
+        return m.FieldCondition(key=key, match=m.MatchValue(value=values[0]))
+    return m.FieldCondition(key=key, match=m.MatchAny(any=list(values)))
+
+
+def to_filter(where: Where) -> m.Filter | None:
+    must, must_not = conditions(where)
+    if not must and not must_not:
+        return None
+    return m.Filter(must=[_condition(*c) for c in must] or None, must_not=[_condition(*c) for c in must_not] or None)
+
+
+def _vector(query: VectorQuery):
+    return query.dense if query.dense is not None else m.SparseVector(indices=query.sparse[0], values=query.sparse[1])
+
+
+def _found(point, score: float = 0.0) -> Found:
+    vectors = point.vector if isinstance(point.vector, dict) else {}
+    return Found(str(point.id), getattr(point, "score", score), dict(point.payload or {}), vectors)
+
+
+class ServerStore:
+    backend = "qdrant-server"
+
+    def __init__(self, url: str, collection: str, dimension: int | None, api_key: str | None = None):
+        self.collection = collection
+        try:
+            self._client = QdrantClient(location=url) if url == ":memory:" else QdrantClient(url=url, api_key=api_key)
+            exists = self._client.collection_exists(collection)
+        except Exception as exc:  # noqa: BLE001 - connection errors come in many types
+            raise StoreError(f"cannot reach Qdrant at {url}: {exc}. Is the server up (docker compose up qdrant)?") from exc
+        if exists:
+            return
+        if dimension is None:
+            raise StoreError(f"no collection '{collection}' on {url} yet: run `procsearch ingest PATH` first")
+        self._client.create_collection(
+            collection,
+            vectors_config={DENSE: m.VectorParams(size=dimension, distance=m.Distance.COSINE)},
+            sparse_vectors_config={name: m.SparseVectorParams(modifier=m.Modifier.IDF) for name in SPACES.values()},
+        )
+        for field, schema in _SCHEMA.items():
+            self._client.create_payload_index(collection, field, schema)
+
+    def upsert(self, points: list[StoredPoint]) -> None:
+        if not points:
+            return
+        structs = [m.PointStruct(id=p.id, payload=p.payload, vector={
+            name: (v if isinstance(v, list) else m.SparseVector(indices=v[0], values=v[1]))
+            for name, v in p.vectors.items()}) for p in points]
+        self._client.upsert(self.collection, structs, wait=True)
+
+    def delete(self, where: Where) -> None:
+        self._client.delete(self.collection, m.FilterSelector(filter=to_filter(where) or m.Filter()), wait=True)
+
+    def set_payload(self, where: Where, payload: dict[str, object]) -> None:
+        self._client.set_payload(self.collection, payload, points=to_filter(where) or m.Filter(), wait=True)
+
+    def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
+              pool: int = 100) -> list[Found]:
+        flt = to_filter(where)
+        if len(sources) == 1:
+            response = self._client.query_points(self.collection, query=_vector(sources[0]), using=sources[0].using,
+                                                 query_filter=flt, limit=limit, offset=offset, with_payload=True)
+        else:
+            prefetch = [m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=max(pool, limit + offset))
+                        for s in sources]
+            response = self._client.query_points(
+                self.collection, prefetch=prefetch, limit=limit, offset=offset, with_payload=True,
+                query=m.RrfQuery(rrf=m.Rrf(k=RRF_K, weights=[s.weight for s in sources])))
+        return [_found(p) for p in response.points]
+
+    def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
+        out, offset = [], None
+        while True:
+            records, offset = self._client.scroll(self.collection, scroll_filter=to_filter(where), limit=1000,
+                                                  offset=offset, with_payload=True, with_vectors=with_vectors)
+            out.extend(_found(r) for r in records)
+            if offset is None:
+                return out
+
+    def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]:
+        return [_found(r) for r in self._client.retrieve(self.collection, ids, with_payload=True,
+                                                          with_vectors=with_vectors)]
+
+    def count(self, where: Where) -> int:
+        return self._client.count(self.collection, count_filter=to_filter(where), exact=True).count
+
+    def facet(self, key: str, where: Where) -> dict[object, int]:
+        response = self._client.facet(self.collection, key=key, facet_filter=to_filter(where), limit=100_000,
+                                      exact=True)
+        return {hit.value: hit.count for hit in response.hits}
+
+    def close(self) -> None:
+        self._client.close()

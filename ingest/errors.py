@@ -1,0 +1,17 @@
+"""Every error a person may see: the message says what happened and what to do."""
+
+
+class ProcsearchError(Exception):
+    """Base class; the CLI prints `str(error)` as one line and exits non-zero."""
+
+
+class IngestError(ProcsearchError):
+    """A file could not be ingested; the message is the reason shown in the summary."""
+
+
+class StoreError(ProcsearchError):
+    """The index cannot be opened or used as configured (locked, other model, …)."""
+
+
+class NotFoundError(ProcsearchError):
+    """A document id that is not in the index."""

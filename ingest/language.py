@@ -1,0 +1,61 @@
+"""Language of a text, deterministic and robust on short strings.
+
+langdetect is probabilistic; a fixed seed makes it repeatable. On a few words
+it often guesses wrong, so short texts are decided on stopwords and accents
+first, which is what the words of a 3-word query can tell.
+"""
+
+from __future__ import annotations
+
+import re
+
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+
+from ingest.stopwords import ENGLISH, FRENCH
+
+DetectorFactory.seed = 0
+_WORD = re.compile(r"[^\W\d_]+")
+_FRENCH_CHARS = set("éèêàâùûôîïçœ")
+
+
+def _by_words(text: str) -> str | None:
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return None
+    fr = sum(w in FRENCH for w in words) + 2 * sum(any(c in _FRENCH_CHARS for c in w) for w in words)
+    en = sum(w in ENGLISH for w in words)
+    if fr > en:
+        return "fr"
+    if en > fr:
+        return "en"
+    return None
+
+
+def detect_language(text: str, default: str = "und", sample: int = 3000) -> str:
+    """ISO 639-1 code of `text` ('fr', 'en', …), or `default` when there is no signal."""
+    text = text[:sample]
+    words = _WORD.findall(text)
+    if len(words) < 12:
+        return _by_words(text) or default
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return _by_words(text) or default
+    if best.prob < 0.7:
+        return _by_words(text) or best.lang
+    return best.lang
+
+
+def query_languages(text: str) -> tuple[str | None, float]:
+    """The query's language and our confidence in it (0–1), for weighting analysers."""
+    guess = _by_words(text)
+    words = _WORD.findall(text)
+    if len(words) >= 6:
+        try:
+            best = detect_langs(text)[0]
+            if best.lang in ("fr", "en") and best.prob >= 0.9:
+                return best.lang, 0.9 if guess in (None, best.lang) else 0.6
+        except LangDetectException:
+            pass
+    return (guess, 0.7) if guess else (None, 0.0)

@@ -1,0 +1,54 @@
+"""The Litestar application factory.
+
+The index (store and model) is opened once in the lifespan and shared by
+every request through `Provide`; the model is loaded at startup so the first
+search is as fast as the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from service.errors import EXCEPTION_HANDLERS
+from service.routes.deps import provide_collection, provide_settings
+from service.routes.documents import DocumentController
+from service.routes.health import health
+from service.routes.search import SearchController
+from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None, collection=None) -> Litestar:
+    """Build the app; `collection` lets a caller (tests, bench) hand in an already open index."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        owned = collection is None
+        app.state.collection = collection or settings.open_collection(create=True)
+        app.state.collection.embedder.embed_query("warm up")
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.collection.close()
+
+    return Litestar(
+        route_handlers=[SearchController, DocumentController, health],
+        dependencies={"collection": Provide(provide_collection, sync_to_thread=False),
+                      "settings": Provide(provide_settings, sync_to_thread=False)},
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,
+        openapi_config=OpenAPIConfig(
+            title="procsearch", version="0.1.0", path="/schema",
+            description="Semantic search over public-procurement documents (French and English): passages with "
+                        "their source document and page.",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")]),
+    )

@@ -1,0 +1,183 @@
+"""`procsearch`: ingest, search, stats, delete, serve, eval.
+
+Every failure ends as one human line on stderr and a non-zero exit;
+`ingest` exits 2 when some files failed (the rest is ingested).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import msgspec
+
+from ingest.errors import ProcsearchError
+from service.settings import Settings
+
+
+def _progress():
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(unit="file", file=sys.stderr)
+
+    def update(done: int, total: int, source: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(source[-40:], refresh=False)
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    if args.server:
+        from service.upload import upload_paths
+
+        return upload_paths(args.server, [Path(p) for p in args.paths], args.type)
+    from index.indexer import ingest_paths
+
+    update, close = _progress()
+    with settings.open_collection(create=True) as collection:
+        try:
+            report = ingest_paths(collection, [Path(p) for p in args.paths], prune=args.prune, doc_type=args.type,
+                                  progress=update, workers=args.workers)
+        finally:
+            close()
+    seconds = max(report.seconds, 1e-9)
+    print(f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+          f"removed {len(report.removed)}, skipped {len(report.skipped)}, failed {len(report.failed)} "
+          f"— {report.pages} pages, {report.chunks} chunks in {report.seconds:.1f} s "
+          f"({report.pages / seconds:.1f} pages/s, {report.chunks / seconds:.1f} chunks/s)")
+    for source, reason in report.skipped if args.verbose else []:
+        print(f"  skipped {source}: {reason}")
+    for source, reason in report.failed:
+        print(f"  failed  {source}: {reason}")
+    return 2 if report.failed else 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from service.routes.search import run_search
+    from service.schemas import SearchRequest
+
+    with settings.open_collection() as collection:
+        request = SearchRequest(q=args.query, k=args.k, lang=args.lang, type=args.type, mode=args.mode,
+                                year_from=args.year_from, year_to=args.year_to)
+        response = run_search(collection, request)
+    if args.json:
+        print(msgspec.json.encode(response).decode())
+        return 0
+    titles = {d.id: d for d in response.documents}
+    for rank, passage in enumerate(response.passages, start=1):
+        doc = titles[passage.document_id]
+        print(f"{rank:2}. [{passage.score:.4f}] {doc.title} ({doc.doc_type}, {doc.language}, {doc.year}) "
+              f"— {doc.source}, p. {passage.page}" + (f" — {passage.section}" if passage.section else ""))
+        print("    " + " ".join(passage.text.split())[:300])
+    if not response.passages:
+        print("no results")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    with settings.open_collection() as collection:
+        stats = collection.stats()
+    print(json.dumps(stats, indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    with settings.open_collection() as collection:
+        for doc_id in args.doc_ids:
+            collection.delete(doc_id)
+            print(f"deleted {doc_id}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port,
+                log_level="info")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.cli import run_eval_command
+
+    return run_eval_command(args, settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="procsearch", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="data folder of the embedded store (PROCSEARCH_DATA, default ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest files and folders (PDF, Markdown, text)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--prune", action="store_true", help="remove documents whose file is gone from these folders")
+    p.add_argument("--type", choices=["guide", "tender", "minutes", "law", "notice", "other"], help="force doc_type")
+    p.add_argument("--server", help="upload through a running server instead (e.g. http://127.0.0.1:8000)")
+    p.add_argument("--workers", type=int, default=1, help="extraction worker processes (0: in-process)")
+    p.add_argument("-v", "--verbose", action="store_true", help="list skipped files too")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="search passages")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--lang", action="append", choices=["fr", "en", "de", "es", "it", "nl", "pl", "pt"])
+    p.add_argument("--type", action="append", choices=["guide", "tender", "minutes", "law", "notice", "other"])
+    p.add_argument("--year-from", type=int)
+    p.add_argument("--year-to", type=int)
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
+    p.add_argument("--json", action="store_true", help="print the API's JSON response")
+    p.set_defaults(func=cmd_search)
+
+    sub.add_parser("stats", help="documents, chunks, types, languages").set_defaults(func=cmd_stats)
+    p = sub.add_parser("delete", help="delete documents by id")
+    p.add_argument("doc_ids", nargs="+")
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("serve", help="serve the API (and pages) with uvicorn")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-format set (default: the bundled one)")
+    p.add_argument("--queries")
+    p.add_argument("--qrels")
+    p.add_argument("--corpus", action="append", help="folder(s) to ingest for the evaluation")
+    p.add_argument("--mode", default="hybrid,dense,lexical")
+    p.add_argument("--piaf", action="store_true", help="run the French PIAF benchmark from ../shared/eval/piaf")
+    p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    if args.data:
+        settings = Settings(**{**settings.__dict__, "data_dir": Path(args.data)})
+    try:
+        return args.func(args, settings)
+    except (ProcsearchError, ValueError) as exc:
+        print(f"procsearch: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("procsearch: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

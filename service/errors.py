@@ -1,0 +1,66 @@
+"""One exception map: every error leaves as {"status_code", "detail"} with a useful message."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from ingest.errors import IngestError, NotFoundError, StoreError
+
+log = logging.getLogger("procsearch.service")
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = 415
+
+
+def _response(status: int, detail: str) -> Response:
+    return Response({"status_code": status, "detail": detail}, status_code=status)
+
+
+def _validation(_: Request, exc: ValidationException) -> Response:
+    details = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            where = item.get("key") or item.get("source") or ""
+            details.append(f"{where}: {item.get('message')}" if where else str(item.get("message")))
+    detail = exc.detail + (" — " + "; ".join(details) if details else "")
+    return _response(400, detail)
+
+
+def _http(_: Request, exc: HTTPException) -> Response:
+    return _response(exc.status_code, exc.detail)
+
+
+def _value(_: Request, exc: ValueError) -> Response:
+    return _response(400, str(exc))
+
+
+def _not_found(_: Request, exc: NotFoundError) -> Response:
+    return _response(404, str(exc))
+
+
+def _ingest(_: Request, exc: IngestError) -> Response:
+    return _response(422, f"the file could not be ingested: {exc}")
+
+
+def _store(_: Request, exc: StoreError) -> Response:
+    return _response(503, str(exc))
+
+
+def _internal(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _response(500, "internal error; the server log has the details")
+
+
+EXCEPTION_HANDLERS = {
+    ValidationException: _validation,
+    HTTPException: _http,
+    NotFoundError: _not_found,
+    IngestError: _ingest,
+    StoreError: _store,
+    ValueError: _value,
+    Exception: _internal,
+}

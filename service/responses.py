@@ -1,0 +1,34 @@
+"""Index results → API structs; shared by the HTTP handlers and `procsearch search --json`."""
+
+from __future__ import annotations
+
+from index.highlight import highlight
+from index.search import SearchResult
+from service.schemas import DocumentSummary, Passage, SearchResponse
+
+
+def document_summary(record: dict[str, object], **extra: object) -> DocumentSummary:
+    doc_id = str(record["document_id"])
+    return DocumentSummary(
+        id=doc_id, title=str(record.get("title") or ""), doc_type=str(record.get("doc_type") or "other"),
+        language=str(record.get("language") or "und"), year=record.get("year"), source=str(record.get("source")),
+        pages=int(record.get("pages") or 0), url=f"/v1/documents/{doc_id}/file",
+        extra=dict(record.get("extra") or {}), **extra)
+
+
+def search_response(result: SearchResult, records: dict[str, dict[str, object]]) -> SearchResponse:
+    """Passages ranked across documents, and each document once, ranked by its best passage."""
+    passages = [Passage(id=h.id, document_id=h.document_id, text=h.text, highlight=highlight(h.text, result.query),
+                        page=h.page, page_end=h.page_end, section=h.section, language=h.language,
+                        score=round(h.score, 6)) for h in result.hits]
+    grouped: dict[str, list] = {}
+    for hit in result.hits:
+        grouped.setdefault(hit.document_id, []).append(hit)
+    documents = []
+    for doc_id, hits in grouped.items():
+        record = records.get(doc_id) or {"document_id": doc_id, **hits[0].document}
+        documents.append(document_summary(record, best_page=hits[0].page, score=round(hits[0].score, 6),
+                                          passages=[h.id for h in hits]))
+    return SearchResponse(query=result.query, mode=result.mode, total_documents=result.total_documents,
+                          took_ms=result.took_ms, passages=passages, documents=documents,
+                          query_language=result.query_language)

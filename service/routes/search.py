@@ -1,0 +1,59 @@
+"""GET and POST /v1/search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from index.collection import Collection
+from index.search import SearchFilters, search
+from service.responses import search_response
+from service.routes.deps import require_reader
+from service.schemas import DocType, Language, Mode, SearchRequest, SearchResponse
+from service.settings import Settings
+
+
+def _tuple(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (str(value),)
+
+
+def run_search(collection: Collection, body: SearchRequest) -> SearchResponse:
+    if not body.q.strip():
+        raise ValueError("the query is empty: send some words in 'q'")
+    if body.year_from and body.year_to and body.year_from > body.year_to:
+        raise ValueError("year_from is after year_to")
+    filters = SearchFilters(languages=_tuple(body.lang), doc_types=_tuple(body.type), year_from=body.year_from,
+                            year_to=body.year_to)
+    result = search(collection, body.q, k=body.k, offset=body.offset, filters=filters, mode=body.mode)
+    return search_response(result, collection.records([h.document_id for h in result.hits]))
+
+
+class SearchController(Controller):
+    path = "/v1/search"
+    tags = ["search"]
+
+    @get(sync_to_thread=True, summary="Search passages (query string)")
+    def search_get(
+        self, request: Request, collection: Collection, settings: Settings,
+        q: Annotated[str, Parameter(description="The question or keywords (1–1000 characters).", max_length=1000)],
+        k: Annotated[int, Parameter(ge=1, le=100, description="Passages to return (1–100).")] = 10,
+        offset: Annotated[int, Parameter(ge=0, description="Passages to skip, for the next page.")] = 0,
+        lang: Annotated[list[Language] | None, Parameter(description="Document language(s); repeatable.")] = None,
+        doc_type: Annotated[list[DocType] | None, Parameter(query="type", description="Document type(s); repeatable.")] = None,
+        year_from: Annotated[int | None, Parameter(ge=1900, le=2100, description="Earliest document year.")] = None,
+        year_to: Annotated[int | None, Parameter(ge=1900, le=2100, description="Latest document year.")] = None,
+        mode: Annotated[Mode, Parameter(description="hybrid (default), dense or lexical.")] = "hybrid",
+    ) -> SearchResponse:
+        require_reader(request, settings)
+        return run_search(collection, SearchRequest(q=q, k=k, offset=offset, lang=lang, type=doc_type,
+                                                    year_from=year_from, year_to=year_to, mode=mode))
+
+    @post(sync_to_thread=True, status_code=200, summary="Search passages (JSON body; filters may be lists)")
+    def search_post(self, request: Request, collection: Collection, settings: Settings,
+                    data: SearchRequest) -> SearchResponse:
+        require_reader(request, settings)
+        return run_search(collection, data)

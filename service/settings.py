@@ -1,0 +1,57 @@
+"""Service settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.embedder import DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    """PROCSEARCH_DATA: folder of the embedded Qdrant Edge store and of uploaded files."""
+    qdrant_url: str | None = None
+    """QDRANT_URL: a Qdrant server or cluster (http://host:6333); when set the embedded store is not used."""
+    qdrant_api_key: str | None = None
+    """QDRANT_API_KEY: API key of that server, if it requires one."""
+    collection: str = "procsearch"
+    """PROCSEARCH_COLLECTION: collection name on the Qdrant server."""
+    model: str = DEFAULT_MODEL
+    """PROCSEARCH_MODEL: sentence-transformers model id or local path (default: the packaged all-MiniLM-L6-v2)."""
+    admin_key: str | None = None
+    """PROCSEARCH_ADMIN_KEY: bearer key for uploads and deletes; unset means those endpoints answer 403."""
+    api_keys: tuple[str, ...] = ()
+    """PROCSEARCH_API_KEYS: comma-separated bearer keys; when set, read endpoints need one of them too."""
+    max_upload_mb: int = 50
+    """PROCSEARCH_MAX_UPLOAD_MB: largest accepted upload, in MiB (413 above it)."""
+    host: str = "127.0.0.1"
+    """PROCSEARCH_HOST: address `procsearch serve` binds to."""
+    port: int = 8000
+    """PROCSEARCH_PORT: port `procsearch serve` listens on."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            data_dir=Path(env.get("PROCSEARCH_DATA", "data")),
+            qdrant_url=env.get("QDRANT_URL") or None,
+            qdrant_api_key=env.get("QDRANT_API_KEY") or None,
+            collection=env.get("PROCSEARCH_COLLECTION", "procsearch"),
+            model=env.get("PROCSEARCH_MODEL", DEFAULT_MODEL),
+            admin_key=env.get("PROCSEARCH_ADMIN_KEY") or None,
+            api_keys=tuple(k.strip() for k in env.get("PROCSEARCH_API_KEYS", "").split(",") if k.strip()),
+            max_upload_mb=int(env.get("PROCSEARCH_MAX_UPLOAD_MB", "50")),
+            host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
+            port=int(env.get("PROCSEARCH_PORT", "8000")),
+        )
+
+    def open_collection(self, create: bool = False, embedder=None):
+        from index.collection import open_collection
+
+        return open_collection(data_dir=self.data_dir, url=self.qdrant_url, model=self.model,
+                               collection=self.collection, create=create, embedder=embedder,
+                               api_key=self.qdrant_api_key)

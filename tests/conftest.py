@@ -1,0 +1,102 @@
+"""Shared fixtures: the real packaged model (loaded once), real PDFs, real stores."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from index.embedder import Embedder
+
+    model = Embedder()
+    model.embed_query("warm up")
+    return model
+
+
+def make_pdf(path: Path, pages: list[str], header: str | None = None, title: str | None = None) -> Path:
+    """A real PDF with one string per page, a running header and 'Page N / M' footers."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    if FONT.exists():
+        pdf.add_font("DejaVu", "", str(FONT))
+        pdf.set_font("DejaVu", size=11)
+    else:
+        pdf.set_font("Helvetica", size=11)
+    if title:
+        pdf.set_title(title)
+    for number, text in enumerate(pages, start=1):
+        pdf.add_page()
+        if header:
+            pdf.cell(0, 8, header, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, text)
+        pdf.set_y(-15)
+        pdf.cell(0, 8, f"Page {number} / {len(pages)}", align="C")
+    pdf.output(str(path))
+    return path
+
+
+SOCIAL_FR = (
+    "Article 5 – Clause sociale d'insertion\n"
+    "Le titulaire du marché de nettoyage s'engage à réserver au moins 1 800 heures de travail à des personnes "
+    "éloignées de l'emploi, accompagnées par le facilitateur du territoire. Les heures d'insertion sont "
+    "contrôlées chaque trimestre et une pénalité de 15 euros s'applique par heure non réalisée."
+)
+CATERING_EN = (
+    "Section 4 - Award criteria\n"
+    "The school catering contract is awarded on price (40%), quality of meals (35%) and sustainability (25%). "
+    "At least 30% of fresh produce must be organic, rising to 40% in the third year of the framework."
+)
+BUSES_EN = (
+    "Statement of work for forty battery-electric buses with depot chargers. The winter range must exceed "
+    "280 km and the battery warranty must cover twelve years."
+)
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A folder with French and English documents in the three formats, one broken file and one unknown."""
+    root = tmp_path / "docs"
+    (root / "fr").mkdir(parents=True)
+    (root / "en").mkdir()
+    make_pdf(root / "fr" / "ccap-nettoyage.pdf", [
+        "Cahier des clauses administratives particulières\nMarché de nettoyage des locaux communautaires. "
+        + "Le présent document fixe les conditions administratives du marché, la durée et les prix. " * 8,
+        "Article 4 – Durée\n" + "Le marché est conclu pour une durée de trois ans à compter de sa notification. " * 8,
+        SOCIAL_FR,
+    ], header="Pays de Rance — CCAP nettoyage 2023", title="CCAP nettoyage des locaux")
+    (root / "en" / "catering-rfp.md").write_text(
+        "---\ntitle: RFP School Catering\ndoc_type: tender\nyear: 2024\n---\n# RFP School Catering\n\n"
+        + CATERING_EN + "\n", encoding="utf-8")
+    (root / "en" / "buses.txt").write_text(BUSES_EN, encoding="utf-8")
+    (root / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n%%EOF")
+    (root / "notes.xyz").write_text("unknown format", encoding="utf-8")
+    (root / ".hidden.md").write_text("# hidden", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def edge_collection(tmp_path: Path, embedder):
+    from index.collection import open_collection
+
+    with open_collection(data_dir=tmp_path / "data", create=True, embedder=embedder) as collection:
+        yield collection
+
+
+@pytest.fixture
+def server_collection(embedder):
+    from index.collection import open_collection
+
+    with open_collection(url=":memory:", create=True, embedder=embedder) as collection:
+        yield collection
