@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from ingest.errors import IngestError, NotFoundError, StoreError
 
@@ -31,7 +31,14 @@ def _validation(_: Request, exc: ValidationException) -> Response:
 
 
 def _http(_: Request, exc: HTTPException) -> Response:
-    return _response(exc.status_code, exc.detail)
+    detail = exc.detail
+    if exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
+        detail = f"malformed JSON body: {exc.__cause__}"
+    return _response(exc.status_code, detail)
+
+
+def _serialization(_: Request, exc: SerializationException) -> Response:
+    return _response(400, f"malformed JSON body: {exc}")
 
 
 def _value(_: Request, exc: ValueError) -> Response:
@@ -58,6 +65,7 @@ def _internal(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     ValidationException: _validation,
     HTTPException: _http,
+    SerializationException: _serialization,
     NotFoundError: _not_found,
     IngestError: _ingest,
     StoreError: _store,
