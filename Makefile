@@ -21,10 +21,16 @@ run: $(STAMP)
 	$(VENV)/bin/procsearch --data $(DATA) ingest corpus/documents --prune
 	$(VENV)/bin/procsearch --data $(DATA) serve
 
-test: $(STAMP)
+# headless Chromium from the system packages for tests/test_browser.py (never `playwright install`);
+# where it cannot be installed, the browser tests skip
+browsers:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) \
+		|| echo "chromium unavailable: browser tests will skip"
+
+test: $(STAMP) browsers
 	$(PY) -m pytest -q
 
-test-all: $(STAMP)
+test-all: $(STAMP) browsers
 	$(PY) -m pytest -q -m ""
 
 eval: $(STAMP)

@@ -30,6 +30,7 @@ DEFAULT_QUERIES = ROOT / "eval" / "queries.jsonl"
 DEFAULT_QRELS = ROOT / "eval" / "qrels.tsv"
 DEFAULT_CORPUS = ROOT / "corpus" / "documents"
 PASSAGES = 50  # passages asked of search per query, folded into documents
+WARM_UP = "a warm-up query long enough for language detection"  # six words or more load its profiles
 
 
 @dataclass(frozen=True)
@@ -151,16 +152,33 @@ def check_modes(modes: Sequence[str]) -> None:
         raise ValueError(f"unknown mode(s) '{', '.join(unknown)}': use one or more of {', '.join(MODES)}")
 
 
-def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels,
-             modes: Sequence[str] = MODES, k: int = 10, passages: int = PASSAGES) -> EvalReport:
-    """Score every judged query in every mode; queries without a relevant judgement are listed as skipped."""
+def forget_cached_queries(collection: Collection) -> None:
+    """Empty the embedder's query-vector cache, so a mode run later does not get its embeddings for free."""
+    cache = getattr(collection.embedder, "_cache", None)  # no public way yet; an absent cache is fine
+    if cache is not None:
+        cache.clear()
+
+
+def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, modes: Sequence[str] = MODES,
+             k: int = 10, passages: int = PASSAGES,
+             progress: Callable[[int, int, str], None] | None = None) -> EvalReport:
+    """Score every judged query in every mode; queries without a relevant judgement are listed as skipped.
+
+    `progress(done, total, label)` is called after each query, as ingest does per file.
+    """
     check_modes(modes)
     judged = [q for q in queries if relevant_ids(qrels.get(q.id, {}))]
     skipped = tuple(q.id for q in queries if not relevant_ids(qrels.get(q.id, {})))
     reports = []
+    total = len(judged) * len(modes)
     for mode in modes:
-        search(collection, "warm-up", k=1, mode=mode)  # model load and caches stay out of the latencies
-        results = [score_query(collection, q, qrels[q.id], mode, k, passages) for q in judged]
+        forget_cached_queries(collection)
+        search(collection, WARM_UP, k=1, mode=mode)  # model, language profiles: kept out of the latencies
+        results = []
+        for query in judged:
+            results.append(score_query(collection, query, qrels[query.id], mode, k, passages))
+            if progress:
+                progress(len(results) + len(reports) * len(judged), total, f"{mode} {query.id}")
         reports.append(ModeReport(
             mode, tuple(summarise(name, rows) for name, rows in group_results(results)),
             failed=tuple(r for r in results if r.ndcg == 0), queries=tuple(results)))
@@ -209,21 +227,23 @@ def prepare_store(data_dir: Path | str, corpus_paths: Sequence[Path | str], embe
 def evaluate(queries_path: Path | str | None = None, qrels_path: Path | str | None = None,
              corpus_paths: Sequence[Path | str] | None = None, modes: Sequence[str] = MODES,
              data_dir: Path | str | None = None, k: int = 10, model: str | None = None,
-             progress: Callable[[int, int, str], None] | None = None) -> EvalReport:
+             progress: Callable[[int, int, str], None] | None = None,
+             embedder: Embedder | None = None) -> EvalReport:
     """Ingest, run, score: the whole evaluation in one call (defaults: the project's own set and corpus).
 
     Without `data_dir` the corpus goes into a temporary store removed afterwards,
     so a run never pollutes the service's index; with it, the store is reused
-    and incremental ingest only pays for changed files.
+    and incremental ingest only pays for changed files. `progress` is called
+    per ingested file, then per query.
     """
     check_modes(modes)
     queries = load_queries(queries_path or DEFAULT_QUERIES)  # read first: a typo must not cost a full ingest
     qrels = load_qrels(qrels_path or DEFAULT_QRELS)
     corpus = [Path(p) for p in (corpus_paths or [DEFAULT_CORPUS])]
-    embedder = Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)  # loaded once, shared
+    embedder = embedder or Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)  # loaded once
     with tempfile.TemporaryDirectory(prefix="procsearch-eval-") as scratch:
         folder = Path(data_dir) if data_dir else Path(scratch) / "data"
         ingest = prepare_store(folder, corpus, embedder, progress)
         with open_collection(data_dir=folder, embedder=embedder) as collection:
-            report = run_eval(collection, queries, qrels, modes, k)
+            report = run_eval(collection, queries, qrels, modes, k, progress=progress)
     return dataclasses.replace(report, ingest=summarise_ingest(ingest))

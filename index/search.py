@@ -17,12 +17,27 @@ from index import sparse
 from index.collection import Collection
 from index.store import Found, VectorQuery, Where
 from index.store.base import DENSE
+from index.glossary import translate_terms
 from ingest.language import query_languages
 
 MODES = ("hybrid", "dense", "lexical")
 POOL = 200  # candidates fused per source; fixed so that pages stay consistent
-OTHER_LANGUAGE_WEIGHT = 0.5
-DENSE_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Weights of the fused sources; chosen on the bundled evaluation set (see README, Retrieval quality)."""
+
+    dense_en: float = 1.0  # dense weight for an English (or unknown-language) query
+    dense_fr: float = 1.0  # …for a French query: the default model is English
+    lexical_same: float = 1.0  # BM25 in the query's language
+    lexical_other: float = 0.5  # BM25 with the other language's analyser
+    expansion: float = 0.0  # BM25 of the glossary translation, in the other language
+    dense_expansion: float = 0.0  # dense vector of the glossary translation
+    rrf_k: int = 60
+
+
+TUNING = Tuning()
 
 
 @dataclass(frozen=True)
@@ -66,20 +81,35 @@ class SearchResult:
     query_language: str | None
 
 
-def sources(collection: Collection, query: str, mode: str) -> tuple[list[VectorQuery], str | None]:
+def sources(collection: Collection, query: str, mode: str,
+            tuning: Tuning = TUNING) -> tuple[list[VectorQuery], str | None]:
     """The vector queries for `mode`, weighted by the query's language."""
     if mode not in MODES:
         raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
     language, confidence = query_languages(query)
+    sure = language if confidence >= 0.5 else None
+    translations = {lang: " ".join(translate_terms(query, lang)) for lang in ("fr", "en") if sure in (None, lang)}
     out: list[VectorQuery] = []
     if mode in ("hybrid", "dense"):
-        out.append(VectorQuery(DENSE, dense=collection.embedder.embed_query(query), weight=DENSE_WEIGHT))
+        weight = tuning.dense_fr if sure == "fr" else tuning.dense_en
+        out.append(VectorQuery(DENSE, dense=collection.embedder.embed_query(query), weight=weight))
+        english = translations.get("fr")
+        if english and tuning.dense_expansion > 0:
+            out.append(VectorQuery(DENSE, dense=collection.embedder.embed_query(english),
+                                   weight=tuning.dense_expansion))
     if mode in ("hybrid", "lexical"):
         for analyser in ("fr", "en"):
-            weight = 1.0 if language in (None, analyser) or confidence < 0.5 else OTHER_LANGUAGE_WEIGHT
+            weight = tuning.lexical_same if sure in (None, analyser) else tuning.lexical_other
             indices, values = sparse.embed_query(query, analyser)
             if indices:
                 out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values), weight=weight))
+        for source_language, text in translations.items():
+            target = "en" if source_language == "fr" else "fr"
+            if text and tuning.expansion > 0:
+                indices, values = sparse.embed_query(text, target)
+                if indices:
+                    out.append(VectorQuery(sparse.SPACES[target], sparse=(indices, values),
+                                           weight=tuning.expansion))
     return out, language
 
 
@@ -125,18 +155,20 @@ def collapse(hits: list[Hit]) -> list[Hit]:
 
 
 def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
-           filters: SearchFilters | None = None, mode: str = "hybrid") -> SearchResult:
+           filters: SearchFilters | None = None, mode: str = "hybrid", tuning: Tuning | None = None) -> SearchResult:
     """Passages for `query`, best first, with their documents' metadata."""
     if not query.strip():
         raise ValueError("empty query")
     if not 1 <= k <= 100 or offset < 0:
         raise ValueError("k must be within 1..100 and offset must not be negative")
     started = time.perf_counter()
-    queries, language = sources(collection, query.strip(), mode)
+    tuning = tuning or TUNING  # looked up per call, so an evaluation can sweep the module's weights
+    queries, language = sources(collection, query.strip(), mode, tuning)
     candidates: list[Found] = []
     if queries:
         limit = max(POOL, 2 * (offset + k))
-        candidates = collection.store.query(queries, (filters or SearchFilters()).where(), limit=limit, pool=limit)
+        candidates = collection.store.query(queries, (filters or SearchFilters()).where(), limit=limit, pool=limit,
+                                            rrf_k=tuning.rrf_k)
     merged = collapse([_hit(f) for f in candidates])
     return SearchResult(query=query, mode=mode, hits=merged[offset:offset + k],
                         total_documents=len({h.document_id for h in merged}),

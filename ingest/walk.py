@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.converters import SUPPORTED
+from ingest.converters import SUPPORTED, skip_reason
 from ingest.metadata import read_catalog
 
 _SIDECARS = {"catalog.toml"}
@@ -55,7 +55,7 @@ def walk_paths(paths: list[Path]) -> Walk:
                 continue
             source = f"{given.name}/{relative.as_posix()}"
             if path.suffix.lower() not in SUPPORTED:
-                walk.skipped.append((source, f"unsupported file type '{path.suffix or path.name}'"))
+                walk.skipped.append((source, skip_reason(path)))
                 continue
             walk.files.append(SourceFile(path, source, _catalog_entry(path, given, catalogs)))
     return walk

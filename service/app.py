@@ -9,18 +9,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from service.errors import EXCEPTION_HANDLERS
 from service.routes.deps import provide_collection, provide_settings
 from service.routes.documents import DocumentController
 from service.routes.health import health
+from service.routes.pages import PAGE_ROUTES
 from service.routes.search import SearchController
 from service.settings import Settings
+
+HERE = Path(__file__).resolve().parent
 
 
 def create_app(settings: Settings | None = None, collection=None) -> Litestar:
@@ -40,7 +47,10 @@ def create_app(settings: Settings | None = None, collection=None) -> Litestar:
                 app.state.collection.close()
 
     return Litestar(
-        route_handlers=[SearchController, DocumentController, health],
+        route_handlers=[SearchController, DocumentController, health, *PAGE_ROUTES,
+                        create_static_files_router(path="/static", directories=[HERE / "static"],
+                                                   include_in_schema=False)],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         dependencies={"collection": Provide(provide_collection, sync_to_thread=False),
                       "settings": Provide(provide_settings, sync_to_thread=False)},
         lifespan=[lifespan],

@@ -19,9 +19,15 @@ from ingest.errors import ProcsearchError
 from service.settings import Settings
 
 
-def _progress():
+def _progress(verbose: bool = False):
     if not sys.stderr.isatty():
-        return None, lambda: None
+        if not verbose:
+            return None, lambda: None
+
+        def line(done: int, total: int, source: str) -> None:
+            print(f"[{done}/{total}] {source}", flush=True)
+
+        return line, lambda: None
     from tqdm import tqdm
 
     bar = tqdm(unit="file", file=sys.stderr)
@@ -41,7 +47,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         return upload_paths(args.server, [Path(p) for p in args.paths], args.type)
     from index.indexer import ingest_paths
 
-    update, close = _progress()
+    update, close = _progress(args.verbose)
     with settings.open_collection(create=True) as collection:
         try:
             report = ingest_paths(collection, [Path(p) for p in args.paths], prune=args.prune, doc_type=args.type,
@@ -124,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", choices=["guide", "tender", "minutes", "law", "notice", "other"], help="force doc_type")
     p.add_argument("--server", help="upload through a running server instead (e.g. http://127.0.0.1:8000)")
     p.add_argument("--workers", type=int, default=1, help="extraction worker processes (0: in-process)")
-    p.add_argument("-v", "--verbose", action="store_true", help="list skipped files too")
+    p.add_argument("-v", "--verbose", action="store_true", help="list skipped files, and each file as it is done")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="search passages")

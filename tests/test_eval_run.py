@@ -75,10 +75,10 @@ def write_corpus(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> EvalReport:
+def report(tmp_path_factory, embedder) -> EvalReport:
     root = tmp_path_factory.mktemp("eval")
     corpus = write_corpus(root)
-    with open_collection(data_dir=root / "data", create=True) as collection:
+    with open_collection(data_dir=root / "data", create=True, embedder=embedder) as collection:
         ingested = ingest_paths(collection, [corpus], workers=0)
         assert ingested.ok and len(ingested.added) == len(DOCUMENTS)
         return run_eval(collection, QUERIES, QRELS, modes=MODES, k=10)
@@ -150,13 +150,13 @@ def test_beir_round_trip_and_errors(tmp_path):
         load_qrels(tmp_path / "bad.tsv")
 
 
-def test_evaluate_ingests_into_a_scratch_store(tmp_path):
+def test_evaluate_ingests_into_a_scratch_store(tmp_path, embedder):
     corpus = write_corpus(tmp_path)
     write_queries(tmp_path / "q.jsonl", QUERIES)
     write_qrels(tmp_path / "qrels.tsv", QRELS)
     with pytest.raises(ValueError, match="unknown mode"):
         evaluate(tmp_path / "q.jsonl", tmp_path / "qrels.tsv", [corpus], modes=("fuzzy",))
-    report = evaluate(tmp_path / "q.jsonl", tmp_path / "qrels.tsv", [corpus], modes=("lexical",))
+    report = evaluate(tmp_path / "q.jsonl", tmp_path / "qrels.tsv", [corpus], modes=("lexical",), embedder=embedder)
     assert report.ingest["added"] == len(DOCUMENTS) and report.documents == len(DOCUMENTS)
     assert [m.mode for m in report.modes] == ["lexical"]
     assert not (tmp_path / "data").exists()

@@ -91,7 +91,7 @@ class EdgeStore:
         self._shard.update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
 
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100) -> list[Found]:
+              pool: int = 100, rrf_k: int = RRF_K) -> list[Found]:
         flt = to_filter(where)
         if len(sources) == 1:
             request = qe.QueryRequest(limit=limit, offset=offset, query=qe.Query.Nearest(
@@ -100,7 +100,7 @@ class EdgeStore:
             prefetches = [qe.Prefetch(limit=max(pool, limit + offset), filter=flt,
                                       query=qe.Query.Nearest(_vector(s), using=s.using)) for s in sources]
             request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=True,
-                                      query=qe.Fusion.Rrf(k=RRF_K, weights=[s.weight for s in sources]))
+                                      query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]))
         return [_found(p) for p in self._shard.query(request)]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:

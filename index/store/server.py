@@ -80,7 +80,7 @@ class ServerStore:
         self._client.set_payload(self.collection, payload, points=to_filter(where) or m.Filter(), wait=True)
 
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100) -> list[Found]:
+              pool: int = 100, rrf_k: int = RRF_K) -> list[Found]:
         flt = to_filter(where)
         if len(sources) == 1:
             response = self._client.query_points(self.collection, query=_vector(sources[0]), using=sources[0].using,
@@ -90,7 +90,7 @@ class ServerStore:
                         for s in sources]
             response = self._client.query_points(
                 self.collection, prefetch=prefetch, limit=limit, offset=offset, with_payload=True,
-                query=m.RrfQuery(rrf=m.Rrf(k=RRF_K, weights=[s.weight for s in sources])))
+                query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[s.weight for s in sources])))
         return [_found(p) for p in response.points]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:

@@ -1,0 +1,45 @@
+"""`procsearch eval`: the table for people, `--json` for machines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+
+from eval.piaf import evaluate_piaf
+from eval.run import EvalReport, evaluate, format_table, report_to_dict
+
+
+def failed_queries(report: EvalReport, limit: int = 15) -> str:
+    lines = []
+    for mode in report.modes:
+        if mode.failed:
+            ids = ", ".join(r.query_id for r in mode.failed[:limit])
+            more = f" (+{len(mode.failed) - limit} more)" if len(mode.failed) > limit else ""
+            lines.append(f"{mode.mode}: {len(mode.failed)} queries with nDCG@{report.k} = 0: {ids}{more}")
+    return "\n".join(lines)
+
+
+def run_eval_command(args: Namespace, settings) -> int:
+    modes = [m.strip() for m in args.mode.split(",") if m.strip()]
+    data_dir = settings.data_dir if args.reuse_data else None
+    progress = None
+    if sys.stderr.isatty():
+        def progress(done: int, total: int, label: str) -> None:
+            print(f"\r{done}/{total} {label[-50:]:50}", end="", file=sys.stderr, flush=True)
+    if args.piaf:
+        report = evaluate_piaf(modes=modes, data_dir=data_dir, model=settings.model, progress=progress)
+    else:
+        report = evaluate(args.queries, args.qrels, args.corpus, modes, data_dir=data_dir, model=settings.model,
+                          progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(report_to_dict(report), ensure_ascii=False, indent=1, default=str))
+        return 0
+    print(f"{report.documents} documents; {sum(1 for _ in report.modes[0].queries)} judged queries")
+    print(format_table(report))
+    failed = failed_queries(report)
+    if failed:
+        print(failed)
+    return 0

@@ -1,0 +1,229 @@
+"""The search page for members (`/`) and the similar-documents page (`/similar/{id}`).
+
+Server-rendered HTML over the very functions the JSON API calls (`run_search`, `similar_documents`), so a
+page and `GET /v1/search` with the same parameters find the same passages. The URL carries the whole search
+(`/?q=...&type=tender&ui=fr`), so an answer from the helpdesk can link to it. No JavaScript.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Request, get
+from litestar.exceptions import NotAuthorizedException
+from litestar.response import Template
+
+from index.collection import Collection
+from index.similar import similar_documents
+from ingest.errors import NotFoundError, StoreError
+from service.i18n import NATIVE_NAMES, UI_LANGUAGES, choose_ui, translations
+from service.responses import document_summary
+from service.routes.deps import require_reader
+from service.routes.search import run_search
+from service.schemas import DocType, DocumentSummary, SearchRequest
+from service.settings import Settings
+
+log = logging.getLogger("procsearch.pages")
+
+PAGE_K = 10  # passages per page, as the API's default
+PASSAGES_PER_DOCUMENT = 3
+SIMILAR_POOL = 100  # similar_documents ranks same-type first; fetch widely, then show the best of each type
+SIMILAR_PER_TYPE = 5
+FILTER_KEYS = ("lang", "type", "year_from", "year_to")
+SEARCH_KEYS = ("q", "lang", "type", "year_from", "year_to", "mode", "k")
+TYPE_CHOICES: tuple[str, ...] = DocType.__args__
+LANGUAGE_CHOICES = ("fr", "en")
+
+
+def _params(request: Request) -> list[tuple[str, str]]:
+    return [(key, value) for key, value in request.query_params.multi_items()]
+
+
+def _url(path: str, params: list[tuple[str, str]], **replace: str | None) -> str:
+    """`path?params` with some keys replaced (None drops them) and empty values left out."""
+    kept = [(k, v) for k, v in params if k not in replace and v != ""]
+    kept += [(k, v) for k, v in replace.items() if v is not None]
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+def _ui(request: Request) -> tuple[str, str | None]:
+    explicit = request.query_params.get("ui")
+    explicit = explicit if explicit in UI_LANGUAGES else None
+    return choose_ui(explicit, request.headers.get("accept-language")), explicit
+
+
+def _common(request: Request, ui: str, explicit: str | None) -> dict[str, object]:
+    params = _params(request)
+    switch = [{"code": code, "name": NATIVE_NAMES[code], "current": code == ui,
+               "url": _url(request.url.path, params, ui=code)} for code in UI_LANGUAGES]
+    return {"ui": ui, "ui_param": explicit, "switch": switch, "home_url": _url("/", [], ui=explicit),
+            **translations(ui)}
+
+
+def _is_pdf(doc: DocumentSummary) -> bool:
+    return doc.source.lower().endswith(".pdf")
+
+
+def open_url(doc: DocumentSummary, page: int | None) -> str:
+    """The original file, at `page` for PDFs (browsers' viewers honour #page=N)."""
+    return f"{doc.url}#page={page}" if page and _is_pdf(doc) else doc.url
+
+
+def _versions(doc: DocumentSummary) -> list[dict[str, object]]:
+    """`extra.versions`, if the index knows near-duplicate versions: ids, or dicts with id/title/year/source."""
+    raw = doc.extra.get("versions")
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for item in raw:
+        if isinstance(item, dict):
+            ident = item.get("id") or item.get("document_id")
+            label = item.get("title") or item.get("source") or ident or ""
+            year = item.get("year")
+            out.append({"label": f"{label} ({year})" if year else str(label),
+                        "url": f"/v1/documents/{ident}/file" if ident else None})
+        elif item:
+            out.append({"label": str(item), "url": None})
+    return out
+
+
+def _card(doc: DocumentSummary, explicit_ui: str | None, passages: list[dict[str, object]] | None = None,
+          ) -> dict[str, object]:
+    buyer = doc.extra.get("buyer")
+    return {"doc": doc, "is_pdf": _is_pdf(doc), "open_url": open_url(doc, doc.best_page),
+            "best_page": doc.best_page if _is_pdf(doc) else None, "buyer": str(buyer) if buyer else None,
+            "similar_url": _url(f"/similar/{doc.id}", [], ui=explicit_ui), "versions": _versions(doc),
+            "passages": passages or []}
+
+
+def _error_message(exc: msgspec.ValidationError) -> str:
+    """msgspec's 'Expected … - at `$.q`' as the API words it: 'q: Expected …'."""
+    text = str(exc)
+    if " - at `$." in text:
+        message, where = text.rsplit(" - at `$.", 1)
+        return f"{where.rstrip('`').split('[')[0]}: {message}"
+    return text
+
+
+def _int_field(raw: str | None, key: str, t: dict[str, str]) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        template = t["error_bad_k"] if key == "k" else t["error_bad_year"]
+        raise ValueError(f"{key}: " + template.format(value=raw)) from None
+
+
+def _render(template: str, context: dict[str, object], status: int = 200) -> Template:
+    return Template(template_name=template, context=context, status_code=status,
+                    headers={"Content-Language": str(context["ui"])})
+
+
+def _authorised(request: Request, settings: Settings, context: dict[str, object]) -> Template | None:
+    try:
+        require_reader(request, settings)
+    except NotAuthorizedException:
+        t = context["t"]
+        return _render("message.html", {**context, "title": t["error_title"], "message": t["error_auth"]}, 401)
+    return None
+
+
+@get("/", sync_to_thread=True, include_in_schema=False, name="search-page")
+def search_page(request: Request, collection: Collection, settings: Settings) -> Template:
+    ui, explicit = _ui(request)
+    context = _common(request, ui, explicit)
+    if (denied := _authorised(request, settings, context)) is not None:
+        return denied
+    t: dict[str, str] = context["t"]  # type: ignore[assignment]
+    qp = request.query_params
+    q = qp.get("q") or ""
+    langs = [v for v in qp.getall("lang", []) if v]
+    types = [v for v in qp.getall("type", []) if v]
+    mode = qp.get("mode") or "hybrid"
+    form = {"q": q, "langs": langs, "types": types, "year_from": qp.get("year_from") or "",
+            "year_to": qp.get("year_to") or "", "mode": mode, "k": qp.get("k") or "",
+            "type_choices": list(TYPE_CHOICES),
+            "language_choices": list(LANGUAGE_CHOICES) + [v for v in dict.fromkeys(langs)
+                                                          if v not in LANGUAGE_CHOICES],
+            "advanced_open": mode != "hybrid" or bool(qp.get("k"))}
+    context.update(form=form, searched=bool(q.strip()), error=None, groups=[], response=None,
+                   title=t["page_title"])
+    if not q.strip():
+        return _render("search.html", context)
+
+    params = _params(request)
+    status = 200
+    try:
+        k = _int_field(qp.get("k"), "k", t) or PAGE_K
+        offset = _int_field(qp.get("offset"), "offset", t) or 0
+        body = msgspec.convert({"q": q, "k": k, "offset": offset, "lang": langs or None, "type": types or None,
+                                "year_from": _int_field(qp.get("year_from"), "year_from", t),
+                                "year_to": _int_field(qp.get("year_to"), "year_to", t), "mode": mode},
+                               SearchRequest)
+        response = run_search(collection, body)
+    except msgspec.ValidationError as exc:
+        context["error"], status = _error_message(exc), 400
+    except (ValueError, NotFoundError) as exc:
+        context["error"], status = str(exc), 400
+    except StoreError as exc:
+        context["error"], status = str(exc), 503
+    except Exception:  # the page says so rather than showing a bare 500
+        log.exception("search page failed for %r", q)
+        context["error"], status = "internal error; the server log has the details", 500
+    else:
+        by_id = {p.id: p for p in response.passages}
+        groups = []
+        for doc in response.documents:
+            passages = []
+            for pid in doc.passages[:PASSAGES_PER_DOCUMENT]:
+                p = by_id[pid]
+                passages.append({"p": p, "open_url": open_url(doc, p.page),
+                                 "page_label": (t["page"].format(n=p.page) if p.page == p.page_end
+                                                else t["pages_range"].format(n=p.page, m=p.page_end))})
+            groups.append(_card(doc, explicit, passages))
+        has_filters = any(k in FILTER_KEYS for k, _ in params if _)
+        shown = len(response.passages)
+        nav = {}
+        if body.offset > 0:
+            nav["prev_url"] = _url("/", params, offset=str(max(0, body.offset - body.k)) or None)
+        if shown == body.k:
+            nav["next_url"] = _url("/", params, offset=str(body.offset + body.k))
+        summary = (t["summary_one_doc"] if len(groups) == 1 else t["summary"]).format(
+            docs=len(groups), passages=shown, ms=round(response.took_ms))
+        context.update(response=response, groups=groups, summary=summary, has_filters=has_filters,
+                       without_filters_url=_url("/", [(k, v) for k, v in params if k not in FILTER_KEYS],
+                                                offset=None),
+                       **nav)
+    context["title"] = t["results_title"].format(q=q if len(q) <= 80 else q[:77] + "…")
+    return _render("search.html", context, status)
+
+
+@get("/similar/{document_id:str}", sync_to_thread=True, include_in_schema=False, name="similar-page")
+def similar_page(request: Request, collection: Collection, settings: Settings, document_id: str) -> Template:
+    ui, explicit = _ui(request)
+    context = _common(request, ui, explicit)
+    if (denied := _authorised(request, settings, context)) is not None:
+        return denied
+    t: dict[str, str] = context["t"]  # type: ignore[assignment]
+    try:
+        source = document_summary(collection.document(document_id).payload)
+        found = similar_documents(collection, document_id, SIMILAR_POOL)
+    except NotFoundError as exc:
+        return _render("message.html", {**context, "title": t["error_not_found"], "message": str(exc)}, 404)
+    except StoreError as exc:
+        return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 503)
+    sections: dict[str, list[dict[str, object]]] = {}
+    for record, _score in found:
+        doc = document_summary(record)
+        group = sections.setdefault(doc.doc_type, [])
+        if len(group) < SIMILAR_PER_TYPE:
+            group.append(_card(doc, explicit))
+    context.update(source=_card(source, explicit), sections=list(sections.items()),
+                   title=t["similar_title"].format(title=source.title))
+    return _render("similar.html", context)
+
+
+PAGE_ROUTES = [search_page, similar_page]

@@ -1,0 +1,210 @@
+"""The search page in a real browser: headless Chromium (Debian's) driven by Playwright, against the real app
+served by uvicorn on the bundled corpus.
+
+`make test` installs Chromium (`make browsers`); where it cannot be installed these tests skip.
+Set PROCSEARCH_SCREENSHOT=1 to refresh docs/search-page.png from the French results page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip("no Chromium: install it with `make browsers` (apt-get install chromium); browser tests skipped",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "documents"
+SCREENSHOT = ROOT / "docs" / "search-page.png"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUESTION = "Quels critères environnementaux pour le papier de reprographie à Lanvallec ?"
+LANVALLEC_TENDERS = ("fr/tenders/rc-papier-reprographie-lanvallec-2022.pdf",
+                     "fr/tenders/cctp-papier-reprographie-lanvallec-2022.pdf")
+LANVALLEC_MINUTES = "fr/minutes/pv-cao-papier-lanvallec-2022.pdf"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    """The real app (uvicorn, 127.0.0.1, a free port) over a fresh index of corpus/documents."""
+    import uvicorn
+
+    from index.collection import open_collection
+    from index.indexer import ingest_paths
+    from service.app import create_app
+    from service.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data")
+    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
+        ingest_paths(collection, [CORPUS], workers=0)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(settings, collection=collection), log_level="warning", lifespan="on")
+        uv = uvicorn.Server(config)
+        thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not uv.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            uv.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"},
+                                  viewport={"width": 1200, "height": 900}, base_url=server)
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def _sources(page) -> list[str]:
+    return page.locator("article.doc").evaluate_all("els => els.map(e => e.dataset.source)")
+
+
+def _types(page) -> list[str]:
+    return page.locator("article.doc").evaluate_all("els => els.map(e => e.dataset.type)")
+
+
+def test_a_french_question_finds_the_lanvallec_tender_and_opens_it_at_its_page(page):
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    box = page.get_by_label("Votre question ou des mots-clés")
+    box.fill(QUESTION)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/\?q="))
+    sources = _sources(page)
+    assert any(s.endswith(LANVALLEC_TENDERS) for s in sources[:3]), sources
+    assert page.get_by_role("heading", level=2, name=re.compile("Résultats pour")).is_visible()
+    assert page.locator("article.doc mark").count() > 0
+
+    page.get_by_label("Dossier de consultation").check()
+    page.get_by_role("button", name="Rechercher").first.click()
+    page.wait_for_url(re.compile(r"type=tender"))
+    sources = _sources(page)
+    assert sources[0].endswith(LANVALLEC_TENDERS), sources
+    assert set(_types(page)) == {"tender"}
+    query = dict(re.findall(r"[?&]([^=&]+)=([^&]*)", page.url))
+    assert query["type"] == "tender" and "Lanvallec" in query["q"]
+
+    first = page.locator("article.doc").first
+    link = first.locator("a.open-link")
+    href = link.get_attribute("href")
+    assert re.fullmatch(r"/v1/documents/[0-9a-f]+/file#page=\d+", href), href
+    assert re.search(r"page \d+", link.inner_text())
+    original = page.request.get(href.split("#")[0])
+    assert original.ok and original.headers["content-type"] == "application/pdf" and original.body()[:5] == b"%PDF-"
+    passage_link = first.locator("a.page-link").first.get_attribute("href")
+    assert re.search(r"#page=\d+$", passage_link)
+
+    if os.environ.get("PROCSEARCH_SCREENSHOT"):
+        page.goto("/?" + "q=" + QUESTION.replace(" ", "+"))
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1200, "height": 1800}, full_page=True)
+
+
+def test_the_minutes_filter_shows_only_minutes_and_finds_the_award(page):
+    page.goto("/?q=" + QUESTION.replace(" ", "+") + "&type=tender")
+    page.get_by_label("Dossier de consultation").uncheck()
+    page.get_by_label("Compte rendu / délibération").check()
+    page.get_by_label("Votre question ou des mots-clés").press("Enter")
+    page.wait_for_url(re.compile(r"type=minutes"))
+    assert "type=tender" not in page.url
+    types = _types(page)
+    assert types and set(types) == {"minutes"}
+    assert _sources(page)[0].endswith(LANVALLEC_MINUTES)
+    assert page.get_by_label("Compte rendu / délibération").is_checked()
+
+
+def test_similar_documents_lead_from_the_tender_to_the_minutes_that_awarded_it(page):
+    page.goto("/?q=papier+reprographie+Lanvallec&type=tender&ui=en")
+    card = page.locator("article.doc").first
+    assert card.get_attribute("data-source").endswith(LANVALLEC_TENDERS)
+    card.get_by_role("link", name=re.compile("^Similar documents")).click()
+    page.wait_for_url(re.compile(r"/similar/[0-9a-f]+\?ui=en$"))
+    assert page.get_by_role("heading", level=1, name="Similar documents").is_visible()
+    minutes = page.locator("section", has=page.get_by_role("heading", name="Minutes and decisions"))
+    assert minutes.locator("article.doc").first.get_attribute("data-source").endswith(LANVALLEC_MINUTES)
+    others = page.locator("section article.doc").evaluate_all("els => els.map(e => e.dataset.source)")
+    assert any(s.endswith(LANVALLEC_TENDERS) for s in others), others  # its sibling tender document
+
+
+def test_the_interface_switches_to_english_and_keeps_the_search(page):
+    page.goto("/?q=clauses+sociales&type=tender")
+    assert page.get_by_text("Type de document").is_visible()
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"ui=en"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("Document type", exact=True).is_visible()
+    assert page.get_by_label("Your question or keywords").input_value() == "clauses sociales"
+    assert page.get_by_label("Tender", exact=True).is_checked()
+    assert "q=clauses+sociales" in page.url and "type=tender" in page.url
+    page.get_by_label("Your question or keywords").fill("nettoyage")
+    page.get_by_label("Your question or keywords").press("Enter")
+    page.wait_for_url(re.compile(r"q=nettoyage"))
+    assert "ui=en" in page.url and page.locator("html").get_attribute("lang") == "en"
+    page.get_by_text("Advanced search").click()
+    assert page.get_by_label("Search method").is_visible()
+
+
+def test_empty_results_suggest_removing_the_filters(page):
+    page.goto("/?q=papier&type=law&year_from=2099")
+    assert page.get_by_text("Aucun résultat pour cette recherche.").is_visible()
+    assert page.locator("article.doc").count() == 0
+    page.get_by_role("link", name="Relancer sans filtres").click()
+    page.wait_for_load_state()
+    assert "type=" not in page.url and "year_from" not in page.url
+    assert page.locator("article.doc").count() > 0
+
+
+def test_a_too_long_query_shows_the_api_message(page):
+    page.goto("/")
+    box = page.get_by_label("Votre question ou des mots-clés")
+    box.fill("papier " * 150)
+    box.press("Enter")
+    alert = page.get_by_role("alert")
+    assert alert.is_visible()
+    assert "q: Expected `str` of length <= 1000" in alert.inner_text()
+    assert "La recherche n'a pas abouti" in alert.inner_text()
+
+
+def test_keyboard_focus_is_visible_and_the_page_fits_a_phone(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert outline == "3px", outline
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/?q=clauses+sociales+insertion")
+    assert page.locator("article.doc").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

@@ -1,0 +1,62 @@
+"""A killed ingest leaves a store that opens, no half-indexed document, and a re-run that completes."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from index.collection import open_collection
+from index.indexer import ingest_paths
+from index.store import Where
+
+TOPICS = ["nettoyage des locaux", "restauration scolaire", "papier recyclé", "véhicules électriques",
+          "mobilier de bureau", "marchés réservés", "clauses sociales", "énergie renouvelable"]
+
+
+def _write_corpus(root: Path, files: int = 12) -> Path:
+    root.mkdir()
+    for n in range(files):
+        topic = TOPICS[n % len(TOPICS)]
+        body = "\n\n".join(
+            f"## Article {a}\n\n" + f"Le marché n° {n}-{a} porte sur {topic}. Le titulaire respecte le cahier "
+            f"des charges et les critères d'attribution, article {a}, document {n}. " * 12 for a in range(1, 5))
+        (root / f"doc-{n:02}.md").write_text(f"# Document {n} : {topic}\n\n{body}\n", encoding="utf-8")
+    return root
+
+
+def _assert_consistent(collection) -> int:
+    """Every visible document has all its chunks live; no chunk is visible without its document."""
+    documents = collection.documents()
+    for record in documents:
+        live = collection.store.count(Where(kind="chunk", live=True, document_ids=(record["document_id"],)))
+        assert live == record["chunks"], f"{record['source']}: {live} of {record['chunks']} chunks visible"
+    live_ids = set(collection.store.facet("document_id", Where(kind="chunk", live=True)))
+    assert live_ids <= {r["document_id"] for r in documents}
+    return len(documents)
+
+
+@pytest.mark.parametrize("after_files", [1, 6])
+def test_sigkill_mid_ingest_then_rerun(tmp_path, embedder, after_files):
+    corpus = _write_corpus(tmp_path / "docs")
+    data = tmp_path / "data"
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(data), "ingest", "-v", str(corpus)],
+                               cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(after_files + 1):  # the progress line of file N prints once file N-1 is in the index
+        line = process.stdout.readline().decode()
+        assert line.startswith("["), process.stderr.read().decode()
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+    with open_collection(data_dir=data, embedder=embedder) as collection:
+        before = _assert_consistent(collection)
+        report = ingest_paths(collection, [corpus], workers=0)
+        assert not report.failed
+        assert len(report.added) + len(report.unchanged) + len(report.updated) == 12
+        assert len(report.unchanged) == before, "documents complete before the kill are not redone"
+        assert _assert_consistent(collection) == 12
+        assert collection.store.count(Where(kind="chunk", live=False)) == 0
