@@ -152,13 +152,6 @@ def check_modes(modes: Sequence[str]) -> None:
         raise ValueError(f"unknown mode(s) '{', '.join(unknown)}': use one or more of {', '.join(MODES)}")
 
 
-def forget_cached_queries(collection: Collection) -> None:
-    """Empty the embedder's query-vector cache, so a mode run later does not get its embeddings for free."""
-    cache = getattr(collection.embedder, "_cache", None)  # no public way yet; an absent cache is fine
-    if cache is not None:
-        cache.clear()
-
-
 def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, modes: Sequence[str] = MODES,
              k: int = 10, passages: int = PASSAGES,
              progress: Callable[[int, int, str], None] | None = None) -> EvalReport:
@@ -172,7 +165,7 @@ def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, mod
     reports = []
     total = len(judged) * len(modes)
     for mode in modes:
-        forget_cached_queries(collection)
+        collection.embedder.clear_cache()  # a later mode must not get its embeddings for free
         search(collection, WARM_UP, k=1, mode=mode)  # model, language profiles: kept out of the latencies
         results = []
         for query in judged:

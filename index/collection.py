@@ -24,6 +24,7 @@ from index.store import Found, Store, StoredPoint, Where
 from index.store.base import DENSE
 from ingest.errors import NotFoundError, StoreError
 from ingest.ids import chunk_point_id, document_point_id, meta_point_id
+from ingest.near_duplicates import THRESHOLD, minhash, similarity
 from ingest.types import ParsedDocument
 
 SCHEMA_VERSION = 1
@@ -56,9 +57,21 @@ class Collection:
         return {str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
                 for f in self.store.scroll(Where(kind="document"))}
 
+    def near_duplicate_of(self, document_id: str, signature: list[int]) -> str | None:
+        """The group (first version's id) of an indexed document with nearly the same text, if any."""
+        best, best_score = None, THRESHOLD
+        for found in self.store.scroll(Where(kind="document", exclude_document_ids=(document_id,))):
+            score = similarity(signature, list(found.payload.get("minhash") or []))
+            if score >= best_score:
+                best, best_score = found.payload, score
+        if best is None:
+            return None
+        return str(best.get("duplicate_of") or best["document_id"])
+
     def add(self, parsed: ParsedDocument, version: str) -> int:
         """Index (or replace) one document atomically; returns its number of chunks."""
         doc = parsed.document
+        signature = minhash("\n".join(page.text for page in parsed.pages))
         texts = [c.text for c in parsed.chunks]
         dense = self.embedder.embed_passages(texts)
         points = []
@@ -78,7 +91,8 @@ class Collection:
                   "doc_type": doc.doc_type, "language": doc.language, "year": doc.year, "date": doc.date,
                   "source": doc.source, "path": doc.path, "pages": doc.pages, "size": doc.size,
                   "content_type": doc.content_type, "sha256": doc.sha256, "version": version,
-                  "chunks": len(points), "extra": doc.extra, "ingested_at": time.time()}
+                  "chunks": len(points), "extra": doc.extra, "ingested_at": time.time(), "minhash": signature,
+                  "duplicate_of": self.near_duplicate_of(doc.id, signature)}
         self.store.upsert([StoredPoint(document_point_id(doc.id), {DENSE: _mean(dense)} if dense else {}, record)])
         self.store.set_payload(Where(kind="chunk", document_ids=(doc.id,), version=version), {"state": "live"})
         return len(points)

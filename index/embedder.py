@@ -98,6 +98,11 @@ class Embedder:
             out[i] = encoded[position]
         return out
 
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks and evaluations time the real encoding)."""
+        with self._lock:
+            self._cache.clear()
+
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
             cached = self._cache.get(text)

@@ -134,22 +134,26 @@ def _merge(a: Hit, b: Hit) -> Hit:
 
 
 def _signature(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()[:400]
+    return re.sub(r"\W+", " ", text[:600].lower()).strip()[:400]
 
 
 def collapse(hits: list[Hit]) -> list[Hit]:
     """Merge adjacent overlapping chunks of the same page; drop near-identical passages."""
     kept: list[Hit] = []
+    by_page: dict[tuple[str, int], list[int]] = {}  # (document, page) → positions in `kept`
+    seen: set[str] = set()
     for hit in hits:
-        partner = next((i for i, k in enumerate(kept) if k.document_id == hit.document_id and k.page == hit.page
-                        and abs(k.index - hit.index) == 1 and k.char_end >= hit.char_start - 1
-                        and hit.char_end >= k.char_start - 1), None)
+        partner = next((i for i in by_page.get((hit.document_id, hit.page), ())
+                        if abs(kept[i].index - hit.index) == 1 and kept[i].char_end >= hit.char_start - 1
+                        and hit.char_end >= kept[i].char_start - 1), None)
         if partner is not None:
             kept[partner] = _merge(kept[partner], hit)
             continue
         signature = _signature(hit.text)
-        if any(_signature(k.text) == signature for k in kept):
+        if signature in seen:
             continue
+        seen.add(signature)
+        by_page.setdefault((hit.document_id, hit.page), []).append(len(kept))
         kept.append(hit)
     return kept
 

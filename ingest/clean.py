@@ -59,7 +59,8 @@ def drop_running_lines(text: str, running: set[str], page: int = 0, depth: int =
         line for i, line in enumerate(lines)
         if not (i in edge and (_signature(line, page) in running or _PAGE_NUMBER.match(line.strip())))
     ]
-    return "\n".join(kept).strip()
+    cleaned = "\n".join(kept).strip()
+    return cleaned or text.strip()  # a page made only of a repeated line is content (a slide, a title), not a header
 
 
 def clean_pages(raw_pages: list[str], is_pdf: bool) -> list[str]:

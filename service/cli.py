@@ -1,4 +1,4 @@
-"""`procsearch`: ingest, search, stats, delete, serve, eval.
+"""`procsearch`: ingest, search, stats, delete, serve, eval, bench.
 
 Every failure ends as one human line on stderr and a non-zero exit;
 `ingest` exits 2 when some files failed (the rest is ingested).
@@ -119,6 +119,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return run_eval_command(args, settings)
 
 
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.bench import run_bench_command
+
+    return run_bench_command(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="procsearch", description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data folder of the embedded store (PROCSEARCH_DATA, default ./data)")
@@ -163,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="performance ratios: ingest, embedding, latency, throughput, scale, startup")
+    p.add_argument("--quick", action="store_true", help="a smoke run with small sizes (about a minute)")
+    p.add_argument("--scale", type=int, help="synthetic chunks for the scale figures (default 200,000)")
+    p.add_argument("--compare", type=int, help="chunks for the qdrant-client local-mode comparison (default 20,000)")
+    p.add_argument("--documents", action="append", help="files or folders to ingest (default corpus/documents)")
+    p.add_argument("--skip", help="comma-separated: latency, throughput, scale, startup")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

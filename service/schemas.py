@@ -39,6 +39,13 @@ class Passage(msgspec.Struct):
     score: Annotated[float, Meta(description="Fused score (higher is better; comparable within one response).")]
 
 
+class Version(msgspec.Struct):
+    id: str
+    title: str
+    source: str
+    year: int | None = None
+
+
 class DocumentSummary(msgspec.Struct):
     id: Annotated[str, Meta(description="Stable document id.")]
     title: str
@@ -52,6 +59,9 @@ class DocumentSummary(msgspec.Struct):
     score: float | None = None
     passages: Annotated[list[str], Meta(description="Ids of this document's passages in the response.")] = []
     extra: Annotated[dict[str, object], Meta(description="Other metadata (buyer, themes, …).")] = {}
+    versions: Annotated[list[Version], Meta(description="Near-duplicate versions of this document (draft/final, "
+                                                        "PDF/Markdown), collapsed into this entry.")] = []
+    duplicate_of: Annotated[str | None, Meta(description="Id of the first version when this is a near-duplicate.")] = None
 
 
 class SearchResponse(msgspec.Struct):

@@ -196,3 +196,15 @@ def test_health_and_openapi(client):
     params = {p["name"]: p for p in schema["paths"]["/v1/search"]["get"]["parameters"]}
     assert set(params) >= {"q", "k", "offset", "lang", "type", "year_from", "year_to", "mode"}
     assert all(p.get("description") for p in params.values())
+
+
+def test_near_duplicate_versions_collapse_into_one_entry(client):
+    text = " ".join(f"Requirement {n}: refurbished laptops of batch {n} carry EPEAT registration, battery health "
+                    f"above {70 + n} percent and certified data erasure of the {n * 10} returned devices." for n in range(20))
+    for name, body in (("rfq-laptops-draft.txt", text), ("rfq-laptops-final.txt", text + " Deadline: 9 June.")):
+        assert client.post("/v1/documents", files={"files": (name, body.encode(), "text/plain")},
+                           headers=ADMIN).status_code == 201
+    documents = client.get("/v1/search", params={"q": "refurbished laptops EPEAT data erasure"}).json()["documents"]
+    laptops = [d for d in documents if "rfq-laptops" in d["source"]]
+    assert len(laptops) == 1, "two versions, one entry"
+    assert [v["source"] for v in laptops[0]["versions"]] and "rfq-laptops" in laptops[0]["versions"][0]["source"]

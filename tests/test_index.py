@@ -138,3 +138,18 @@ def test_similar_documents_excludes_itself_and_ranks_same_type_first(edge_collec
     sources = [r["source"] for r, _ in found]
     assert "docs/en/catering-rfp.md" not in sources
     assert sources[0] == "docs/en/catering-2020.pdf"
+
+
+def test_near_duplicate_versions_are_recorded(edge_collection, tmp_path):
+    root = tmp_path / "versions"
+    root.mkdir()
+    text = " ".join(f"Clause {n}: the supplier delivers refurbished laptops batch {n} with data erasure." for n in range(60))
+    (root / "rfq-draft.md").write_text("# RFQ draft\n\n" + text, encoding="utf-8")
+    (root / "rfq-final.md").write_text("# RFQ final\n\n" + text.replace("batch 3 ", "batch three "), encoding="utf-8")
+    (root / "other.md").write_text("# Other\n\n" + "Le marché porte sur la restauration scolaire bio. " * 40,
+                                   encoding="utf-8")
+    _ingest(edge_collection, root)
+    records = {r["source"]: r for r in edge_collection.documents()}
+    assert records["versions/rfq-final.md"]["duplicate_of"] == records["versions/rfq-draft.md"]["document_id"]
+    assert records["versions/rfq-draft.md"]["duplicate_of"] is None
+    assert records["versions/other.md"]["duplicate_of"] is None

@@ -102,8 +102,13 @@ class DocumentController(Controller):
         path = Path(str(record.get("path")))
         if not path.is_file():
             raise NotFoundError(f"the original file of '{document_id}' is no longer at {record.get('source')}")
-        return File(path=path, filename=path.name, media_type=str(record.get("content_type")),
-                    content_disposition_type="inline")
+        media_type = str(record.get("content_type"))
+        # Uploaded HTML must not run as a page of this site: only PDFs and plain text open inline.
+        inline = media_type in ("application/pdf", "text/plain", "text/markdown")
+        return File(path=path, filename=path.name, media_type=media_type,
+                    content_disposition_type="inline" if inline else "attachment",
+                    headers={"X-Content-Type-Options": "nosniff",
+                             "Content-Security-Policy": "default-src 'none'; sandbox"})
 
     @get("/{document_id:str}/similar", sync_to_thread=True, summary="Documents most like this one (precedents)")
     def similar(self, request: Request, collection: Collection, settings: Settings, document_id: str,

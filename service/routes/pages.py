@@ -72,8 +72,8 @@ def open_url(doc: DocumentSummary, page: int | None) -> str:
 
 
 def _versions(doc: DocumentSummary) -> list[dict[str, object]]:
-    """`extra.versions`, if the index knows near-duplicate versions: ids, or dicts with id/title/year/source."""
-    raw = doc.extra.get("versions")
+    """Near-duplicate versions (`versions`, else `extra.versions`: ids, or dicts with id/title/year/source)."""
+    raw = [{"id": v.id, "title": v.title, "year": v.year} for v in doc.versions] or doc.extra.get("versions")
     if not isinstance(raw, list):
         return []
     out = []

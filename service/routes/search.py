@@ -29,7 +29,11 @@ def run_search(collection: Collection, body: SearchRequest) -> SearchResponse:
     filters = SearchFilters(languages=_tuple(body.lang), doc_types=_tuple(body.type), year_from=body.year_from,
                             year_to=body.year_to)
     result = search(collection, body.q, k=body.k, offset=body.offset, filters=filters, mode=body.mode)
-    return search_response(result, collection.records([h.document_id for h in result.hits]))
+    records = collection.records([h.document_id for h in result.hits])
+    first_versions = {str(r["duplicate_of"]) for r in records.values() if r.get("duplicate_of")} - set(records)
+    if first_versions:
+        records.update(collection.records(sorted(first_versions)))
+    return search_response(result, records)
 
 
 class SearchController(Controller):

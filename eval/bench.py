@@ -1,0 +1,378 @@
+"""`procsearch bench`: performance as ratios, each measured side by side with its floor in one run.
+
+Absolute timings on a shared 2-core machine move with whatever else runs, so every figure divides the
+time of the real path by the time of what it cannot avoid, measured in the same run right next to it
+(ingest ÷ pypdf + model; HTTP search ÷ one encode + one Qdrant query; …). The load average at the start
+and end is reported with the table: a busy machine still shifts ratios (the client shares the server's
+process and GIL, and other processes take cores), so read them as upper bounds.
+
+`embedding_speed(embedder, texts)` is the hook for another embedding backend: it takes anything with
+`embed_passages(texts)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from eval import bench_scale
+from index.collection import Collection, open_collection
+from index.embedder import Embedder
+from index.indexer import ingest_paths
+from index.search import POOL, TUNING, SearchFilters, sources
+from index.store import Where
+from ingest.walk import walk_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus" / "documents"
+SHARED = ROOT.parent / "shared" / "corpus"
+QUICK_FILES = ("fr/guides/fiche-offre-anormalement-basse-rargo-2019.txt",
+               "en/minutes/northvale-procurement-board-2023-07-18-laptops-award.md",
+               "fr/tenders/cctp-nettoyage-pays-de-rance-2023.pdf")
+
+
+@dataclass
+class Figure:
+    name: str
+    values: dict[str, object]
+    ratio: float | None
+    target: str
+    passed: bool | None  # None: reported only
+    error: str | None = None
+
+
+@dataclass
+class Options:
+    quick: bool = False
+    documents: list[Path] = field(default_factory=lambda: [CORPUS])
+    queries: int = 40
+    load_seconds: float = 5.0
+    scale: int = 200_000
+    compare: int = 20_000
+    base_extra: int = 600  # ../shared/corpus windows encoded as extra seeds of the synthetic collection
+    build_budget_s: float = 1200.0
+    skip: tuple[str, ...] = ()
+
+    @classmethod
+    def for_run(cls, quick: bool, **overrides) -> Options:
+        if quick:
+            base = cls(quick=True, documents=[CORPUS / f for f in QUICK_FILES], queries=10, load_seconds=1.0,
+                       scale=5_000, compare=2_000, base_extra=8, build_budget_s=120.0)
+        else:
+            base = cls()
+        return cls(**{**base.__dict__, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+def embedding_speed(embedder, texts: list[str]) -> tuple[float, list[list[float]]]:
+    """(seconds, vectors) to embed `texts` as passages: the hook for comparing embedding backends."""
+    started = time.perf_counter()
+    vectors = embedder.embed_passages(texts)
+    return time.perf_counter() - started, vectors
+
+
+def extraction_seconds(paths: list[Path]) -> float:
+    """pypdf alone on the PDFs (page texts), a plain read for the text formats."""
+    from pypdf import PdfReader
+
+    started = time.perf_counter()
+    for item in walk_paths(paths).files:
+        data = item.path.read_bytes()
+        if item.path.suffix.lower() == ".pdf":
+            for page in PdfReader(io.BytesIO(data)).pages:
+                page.extract_text()
+        else:
+            data.decode("utf-8", errors="replace")
+    return time.perf_counter() - started
+
+
+def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[Figure]:
+    """Ingest into the fresh store ÷ (pypdf + encoding of the same chunks); fills `seeds` for the scale figures."""
+    embedder = collection.embedder
+    report = ingest_paths(collection, options.documents, workers=1)
+    found = collection.store.scroll(Where(kind="chunk", live=True))
+    texts = [str(f.payload["text"]) for f in found]
+    extract_s = extraction_seconds(options.documents)
+    encode_s, vectors = embedding_speed(embedder, texts)
+    ratio = report.seconds / (extract_s + encode_s)
+    seeds.update(texts=texts, vectors=vectors, languages=[str(f.payload["chunk_language"]) for f in found])
+    return [
+        Figure("ingest overhead", {"files": len(report.added), "failed": len(report.failed), "chunks": len(texts),
+                                   "ingest_s": round(report.seconds, 2), "pypdf_s": round(extract_s, 2),
+                                   "encode_s": round(encode_s, 2)}, round(ratio, 3), "<= 1.15", ratio <= 1.15,
+               error=f"{len(report.failed)} files failed: {report.failed[:2]}" if report.failed else None),
+        Figure("embedding speed (torch fp32)", {"chunks_per_s": round(len(texts) / encode_s, 1),
+                                                "model": embedder.name}, None, "report", None)]
+
+
+def query_list(count: int) -> tuple[list[str], list[str]]:
+    """(timed, warm-up): distinct queries from the evaluation set, French and English mixed."""
+    texts = [json.loads(line)["text"] for line in (ROOT / "eval" / "queries.jsonl").read_text().splitlines() if line]
+    texts = list(dict.fromkeys(texts))
+    return texts[::2][:count], texts[1::2][:5]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The real app under uvicorn in a background thread, on an already open collection."""
+
+    def __init__(self, collection: Collection):
+        import uvicorn
+
+        from service.app import create_app
+        from service.settings import Settings
+
+        self.url = f"http://127.0.0.1:{free_port()}"
+        app = create_app(Settings(data_dir=Path(collection.location)), collection=collection)
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=int(self.url.rsplit(":", 1)[1]),
+                                                    log_level="warning", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 120
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the bench server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def percentile_ms(samples: list[float], q: float) -> float:
+    return round(float(np.percentile(samples, q)) * 1000, 2) if samples else float("nan")
+
+
+def bench_latency(collection: Collection, server: Server, options: Options) -> Figure:
+    """HTTP search (cache misses) and the floor, interleaved query by query; then the same queries cached."""
+    timed, warm = query_list(options.queries)
+    embedder, model = collection.embedder, collection.embedder.model
+    where = SearchFilters().where()
+    http, floor, hits = [], [], []
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        for query in warm:
+            client.get("/v1/search", params={"q": query}).raise_for_status()
+        embedder._cache.clear()
+        misses = embedder.cache_misses
+        deadline = time.perf_counter() + (30 if options.quick else 180)
+        for query in timed:
+            started = time.perf_counter()
+            client.get("/v1/search", params={"q": query}).raise_for_status()
+            http.append(time.perf_counter() - started)
+            vector_queries, _ = sources(collection, query, "hybrid")  # same sources (now cached), not timed
+            started = time.perf_counter()
+            model.encode([query], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=TUNING.rrf_k)
+            floor.append(time.perf_counter() - started)
+            if time.perf_counter() > deadline:
+                break
+        all_missed = embedder.cache_misses - misses >= len(http)
+        for query in timed[:len(http)]:
+            started = time.perf_counter()
+            client.get("/v1/search", params={"q": query}).raise_for_status()
+            hits.append(time.perf_counter() - started)
+    ratio = percentile_ms(http, 50) / percentile_ms(floor, 50)
+    return Figure("query latency (HTTP GET)", {
+        "queries": len(http), "p50_ms": percentile_ms(http, 50), "p95_ms": percentile_ms(http, 95),
+        "floor_p50_ms": percentile_ms(floor, 50), "p95_over_floor": round(percentile_ms(http, 95) /
+                                                                          percentile_ms(floor, 50), 2),
+        "cache_hit_p50_ms": percentile_ms(hits, 50)}, round(ratio, 3), "p50 <= 1.3", ratio <= 1.3,
+        error=None if all_missed else "some timed queries hit the query cache")
+
+
+async def _load(url: str, clients: int, seconds: float, queries: list[str]) -> tuple[int, int]:
+    """(completed, errors) for `clients` concurrent loops of distinct queries during `seconds`."""
+    numbers = itertools.count()
+    done = errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        async def worker() -> None:
+            nonlocal done, errors
+            while time.perf_counter() < deadline:
+                n = next(numbers)  # a new text each time: no query cache hits
+                try:
+                    response = await client.get("/v1/search", params={"q": f"{queries[n % len(queries)]} {n}"})
+                    done += response.status_code == 200
+                    errors += response.status_code != 200
+                except httpx.HTTPError:
+                    errors += 1
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    return done, errors
+
+
+def bench_throughput(server: Server, options: Options) -> Figure:
+    queries, _ = query_list(40)
+    values: dict[str, object] = {}
+    for clients in (1, 4, 16):
+        started = time.perf_counter()
+        done, errors = asyncio.run(_load(server.url, clients, options.load_seconds, queries))
+        elapsed = time.perf_counter() - started  # includes the requests in flight at the deadline
+        values[f"rps_{clients}"] = round(done / elapsed, 2)
+        values[f"errors_{clients}"] = errors
+    ratio = values["rps_16"] / values["rps_1"] if values["rps_1"] else float("nan")
+    return Figure("throughput (rps 16 ÷ 1 clients)", values, round(ratio, 2), "0 errors at 16",
+                  values["errors_16"] == 0)
+
+
+def bench_scale_figures(embedder: Embedder, seeds: dict, options: Options, folder: Path) -> list[Figure]:
+    extra = bench_scale.shared_windows(SHARED, options.base_extra)
+    if extra:
+        seeds = {"texts": seeds["texts"] + [t for t, _ in extra], "languages": seeds["languages"] + [lang for _, lang in extra],
+                 "vectors": seeds["vectors"] + embedder.embed_passages([t for t, _ in extra])}
+    base = bench_scale.Base(seeds["texts"], np.asarray(seeds["vectors"], dtype=np.float32), seeds["languages"])
+    queries, _ = query_list(options.queries)
+    r = bench_scale.run_scale(embedder, base, options.scale, options.compare, folder, queries,
+                              options.build_budget_s, 15 if options.quick else 90)
+    small, final = r["checkpoints"][2000]["p50_ms"], r["final"]["p50_ms"]
+    ratios = {k: round(final[k] / small[k], 2) for k in ("hybrid", "filtered")}
+    figures = [Figure(f"scale: p50 at {r['points']:,} ÷ at 2,000", {
+        "p50_ms_2k": {k: small[k] for k in ("hybrid", "filtered")}, "p50_ms_n": {k: final[k] for k in ("hybrid", "filtered")},
+        "engine_p50_ms_n": {k: final[f"{k}_engine"] for k in ("hybrid", "filtered")},
+        "engine_p50_ms_n_before_optimize": {k: r["unoptimized"]["p50_ms"][f"{k}_engine"] for k in ("hybrid", "filtered")},
+        "by_mode": ratios, "seeds": len(base.texts), "shared_corpus": bool(extra)},
+        max(ratios.values()), "<= 3", max(ratios.values()) <= 3,
+        error=None if r["points"] == options.scale else f"build budget reached at {r['points']:,} points"),
+        Figure("scale: build and footprint", {
+            "points": r["points"], "build_s": r["build_s"], "final_optimize_s": r["final_optimize_s"],
+            "rss_bytes_per_chunk": r["rss_bytes_per_chunk"], "disk_bytes_per_chunk": r["disk_bytes_per_chunk"],
+            "disk_mb": r["disk_mb"]}, None, "report", None)]
+    if "local" in r:
+        edge = r["checkpoints"][options.compare]["p50_ms"]["filtered_engine"]
+        local = r["local"]["filtered_engine_p50_ms"]
+        figures.append(Figure(f"Edge vs qdrant-client local, filtered hybrid at {options.compare:,}", {
+            "edge_p50_ms": edge, "local_p50_ms": local, "local_queries": r["local"]["queries"],
+            "local_build_s": r["local"]["build_s"]}, round(local / edge, 1), ">= 100 (at 20,000)",
+            local / edge >= 100 if options.compare >= 20_000 else None))
+    return figures
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/health", timeout=30).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"procsearch serve did not become healthy (exit code {process.poll()})")
+
+
+def bench_startup(folder: Path, options: Options) -> Figure:
+    """`procsearch serve` on the scale store until /health answers ÷ a process that only loads the model."""
+    env = {k: v for k, v in os.environ.items() if k not in ("QDRANT_URL", "PROCSEARCH_API_KEYS")}
+    serve_s, model_s = [], []
+    for _ in range(1 if options.quick else 2):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "from index.embedder import Embedder; Embedder().model"],
+                       env=env, check=True, cwd=ROOT)
+        model_s.append(time.perf_counter() - started)
+        port = free_port()
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(folder), "serve", "--port",
+                                    str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", process)
+            serve_s.append(time.perf_counter() - started)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    ratio = min(serve_s) / min(model_s)
+    return Figure("startup (serve → healthy ÷ model load)", {"serve_s": round(min(serve_s), 2),
+                                                             "model_load_s": round(min(model_s), 2),
+                                                             "store": folder.name}, round(ratio, 3), "<= 1.5",
+                  ratio <= 1.5)
+
+
+def run_bench(options: Options, progress=lambda message: None, embedder: Embedder | None = None) -> dict:
+    """Every figure, in order; a step that fails becomes an error row and the others still run."""
+    figures: list[Figure] = []
+    load_start, started = os.getloadavg(), time.perf_counter()
+
+    def step(name: str, run) -> object:
+        if name in options.skip:
+            return None
+        progress(name)
+        try:
+            out = run()
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            figures.append(Figure(name, {}, None, "", False, error=f"{type(exc).__name__}: {exc}"))
+            return None
+        figures.extend(out if isinstance(out, list) else [out])
+        return out
+
+    with tempfile.TemporaryDirectory(prefix="procsearch-bench-") as tmp:
+        embedder = embedder or Embedder()
+        embedder.embed_query("warm up")
+        collection, seeds = open_collection(data_dir=Path(tmp) / "corpus", create=True, embedder=embedder), {}
+        with collection:
+            if step("ingest", lambda: bench_ingest(collection, options, seeds)):
+                with Server(collection) as server:
+                    step("latency", lambda: bench_latency(collection, server, options))
+                    step("throughput", lambda: bench_throughput(server, options))
+        scale = Path(tmp) / "scale"
+        if seeds and step("scale", lambda: bench_scale_figures(embedder, seeds, options, scale)):
+            step("startup", lambda: bench_startup(scale, options))
+    return {"quick": options.quick, "cpus": os.cpu_count(), "load_average_start": [round(x, 2) for x in load_start],
+            "load_average_end": [round(x, 2) for x in os.getloadavg()],
+            "seconds": round(time.perf_counter() - started, 1), "figures": [asdict(f) for f in figures],
+            "errors": [f"{f.name}: {f.error}" for f in figures if f.error]}
+
+
+def _value(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} {_value(v)}" for k, v in value.items()) + "}"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def format_table(result: dict[str, object]) -> str:
+    rows = [("figure", "measured", "ratio", "target", "result")]
+    for f in result["figures"]:
+        verdict = "error" if f["error"] else {True: "pass", False: "FAIL", None: "report"}[f["passed"]]
+        measured = "; ".join(f"{k} {_value(v)}" for k, v in f["values"].items())
+        rows.append((f["name"], measured + (f" — {f['error']}" if f["error"] else ""),
+                     "" if f["ratio"] is None else str(f["ratio"]), f["target"], verdict))
+    widths = [max(len(r[i]) for r in rows) if i != 1 else 0 for i in range(5)]
+    lines = []
+    for row in rows:
+        lines.append(f"{row[0]:{widths[0]}}  {row[2]:>{widths[2]}}  {row[3]:{widths[3]}}  {row[4]:{widths[4]}}  {row[1]}")
+    load = result["load_average_start"], result["load_average_end"]
+    lines.append(f"{result['cpus']} CPUs; load average {load[0]} at start, {load[1]} at end; {result['seconds']} s. "
+                 "Ratios are measured side by side, but other processes on the machine still shift them.")
+    return "\n".join(lines)
+
+
+def run_bench_command(args, settings) -> int:
+    options = Options.for_run(args.quick, scale=args.scale, compare=args.compare,
+                              documents=[Path(p) for p in args.documents] if args.documents else None,
+                              skip=tuple(s.strip() for s in (args.skip or "").split(",") if s.strip()) or None)
+    progress = (lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)) if not args.json else None
+    result = run_bench(options, progress or (lambda message: None))
+    print(json.dumps(result, indent=1, ensure_ascii=False, default=str) if args.json else format_table(result))
+    return 1 if result["errors"] else 0

@@ -1,0 +1,29 @@
+"""Smoke test of `procsearch bench --quick`: every figure is measured, has its ratio, and nothing failed.
+
+It checks the harness, not the numbers: pass/fail against the targets depends on the machine's load.
+The startup figure (two more model loads in subprocesses) is left to `procsearch bench --quick`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from eval.bench import Options, format_table, run_bench
+
+
+def test_quick_bench_measures_every_figure(embedder):
+    result = run_bench(Options.for_run(True, skip=("startup",)), embedder=embedder)
+    assert result["errors"] == []
+    figures = {f["name"].split(" (")[0].split(":")[0]: f for f in result["figures"]}
+    assert set(figures) == {"ingest overhead", "embedding speed", "query latency", "throughput", "scale",
+                            "Edge vs qdrant-client local, filtered hybrid at 2,000"}
+    for figure in result["figures"]:
+        assert figure["error"] is None
+        if figure["target"] != "report":
+            assert isinstance(figure["ratio"], float) and figure["ratio"] > 0, figure
+    latency = figures["query latency"]["values"]
+    assert latency["queries"] >= 5 and latency["floor_p50_ms"] > 0 and latency["cache_hit_p50_ms"] > 0
+    throughput = figures["throughput"]["values"]
+    assert throughput["errors_16"] == 0 and throughput["rps_16"] > 0
+    json.dumps(result)
+    assert "ingest overhead" in format_table(result)
