@@ -10,11 +10,15 @@ vectors already cached, so what is timed is what grows with N (the engine, the m
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 from index import sparse
@@ -24,10 +28,23 @@ from index.store import StoredPoint, Where
 from index.store.base import DENSE
 from ingest.ids import chunk_point_id
 
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+
 DOC_TYPES = ("guide", "tender", "minutes", "law", "notice")
 FILTERED = SearchFilters(languages=("fr",), doc_types=("tender",), year_from=2019)  # ~2% of the points
 CHUNKS_PER_DOC = 40
 NOISE = 0.03  # per component: a copy keeps a cosine of about 0.85 with its base vector
+
+
+@dataclass
+class Figure:
+    name: str
+    values: dict[str, object]
+    ratio: float | None
+    target: str
+    passed: bool | None  # None: reported only
+    error: str | None = None
 
 
 @dataclass
@@ -48,6 +65,12 @@ class Checkpoint:
 
 
 _ALL_CHUNKS = Where(kind="chunk", live=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def vm_rss_kb() -> int:
@@ -201,3 +224,76 @@ def run_scale(embedder, base: Base, n: int, compare_n: int, folder: Path, querie
         result["local"] = {"points": compare_n, "build_s": round(local_build_s, 1), "queries": len(samples),
                            "filtered_engine_p50_ms": p50_ms(samples)}
     return result
+
+
+def bench_scale_figures(embedder, seeds: dict, options, folder: Path, queries: list[str]) -> list[Figure]:
+    """Seeds (corpus chunks and their vectors) → the synthetic store in `folder` → scale and comparison rows."""
+    extra = shared_windows(SHARED, options.base_extra)
+    if extra:
+        seeds = {"texts": seeds["texts"] + [t for t, _ in extra], "languages": seeds["languages"] + [lang for _, lang in extra],
+                 "vectors": seeds["vectors"] + embedder.embed_passages([t for t, _ in extra])}
+    base = Base(seeds["texts"], np.asarray(seeds["vectors"], dtype=np.float32), seeds["languages"])
+    r = run_scale(embedder, base, options.scale, options.compare, folder, queries,
+                              options.build_budget_s, 15 if options.quick else 90)
+    small, final = r["checkpoints"][2000]["p50_ms"], r["final"]["p50_ms"]
+    ratios = {k: round(final[k] / small[k], 2) for k in ("hybrid", "filtered")}
+    figures = [Figure(f"scale: p50 at {r['points']:,} ÷ at 2,000", {
+        "p50_ms_2k": {k: small[k] for k in ("hybrid", "filtered")}, "p50_ms_n": {k: final[k] for k in ("hybrid", "filtered")},
+        "engine_p50_ms_n": {k: final[f"{k}_engine"] for k in ("hybrid", "filtered")},
+        "engine_p50_ms_n_before_optimize": {k: r["unoptimized"]["p50_ms"][f"{k}_engine"] for k in ("hybrid", "filtered")},
+        "by_mode": ratios, "seeds": len(base.texts), "shared_corpus": bool(extra)},
+        max(ratios.values()), "<= 3", max(ratios.values()) <= 3,
+        error=None if r["points"] == options.scale else f"build budget reached at {r['points']:,} points"),
+        Figure("scale: build and footprint", {
+            "points": r["points"], "build_s": r["build_s"], "final_optimize_s": r["final_optimize_s"],
+            "rss_bytes_per_chunk": r["rss_bytes_per_chunk"], "disk_bytes_per_chunk": r["disk_bytes_per_chunk"],
+            "disk_mb": r["disk_mb"]}, None, "report", None)]
+    if "local" in r:
+        edge = r["checkpoints"][options.compare]["p50_ms"]["filtered_engine"]
+        local = r["local"]["filtered_engine_p50_ms"]
+        figures.append(Figure(f"Edge vs qdrant-client local, filtered hybrid at {options.compare:,}", {
+            "edge_p50_ms": edge, "local_p50_ms": local, "local_queries": r["local"]["queries"],
+            "local_build_s": r["local"]["build_s"]}, round(local / edge, 1), ">= 100 (at 20,000)",
+            local / edge >= 100 if options.compare >= 20_000 else None))
+    return figures
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/health", timeout=30).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"procsearch serve did not become healthy (exit code {process.poll()})")
+
+
+def bench_startup(folder: Path, rounds: int) -> Figure:
+    """`procsearch serve` on the scale store until /health answers ÷ a process that only loads the model."""
+    env = {k: v for k, v in os.environ.items() if k not in ("QDRANT_URL", "PROCSEARCH_API_KEYS")}
+    serve_s, model_s = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "from index.embedder import Embedder; Embedder().model"],
+                       env=env, check=True, cwd=ROOT)
+        model_s.append(time.perf_counter() - started)
+        port = free_port()
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(folder), "serve", "--port",
+                                    str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", process)
+            serve_s.append(time.perf_counter() - started)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    ratio = min(serve_s) / min(model_s)
+    return Figure("startup (serve → healthy ÷ model load)", {"serve_s": round(min(serve_s), 2),
+                                                             "model_load_s": round(min(model_s), 2),
+                                                             "store": folder.name}, round(ratio, 3), "<= 1.5",
+                  ratio <= 1.5)

@@ -32,11 +32,23 @@ DOCUMENT_FIELDS = ("document_id", "title", "doc_type", "language", "year", "date
                    "content_type", "sha256", "version", "chunks", "extra", "ingested_at", "path")
 
 
+def embedding_text(title: str, section: str, text: str) -> str:
+    """What the dense model sees: the passage under its document title and heading path.
+
+    A passage like "Le titulaire fournit 30 % de produits bio" says nothing of
+    school catering until the title does; the model reads 256 tokens, so the
+    context stays short.
+    """
+    context = " > ".join(part for part in (title, section) if part)
+    return f"{context}\n{text}" if context else text
+
+
 @dataclass
 class Collection:
     store: Store
     embedder: Embedder
     location: str
+    context: bool = True  # embed passages with their title and heading path (see embedding_text)
 
     @property
     def backend(self) -> str:
@@ -72,7 +84,7 @@ class Collection:
         """Index (or replace) one document atomically; returns its number of chunks."""
         doc = parsed.document
         signature = minhash("\n".join(page.text for page in parsed.pages))
-        texts = [c.text for c in parsed.chunks]
+        texts = [embedding_text(doc.title, c.section, c.text) if self.context else c.text for c in parsed.chunks]
         dense = self.embedder.embed_passages(texts)
         points = []
         for chunk, vector in zip(parsed.chunks, dense):

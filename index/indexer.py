@@ -25,7 +25,7 @@ from ingest.pipeline import parse_file
 from ingest.types import ParsedDocument
 from ingest.walk import SourceFile, walk_paths
 
-PIPELINE_VERSION = "1"  # bump when extraction or chunking changes, so every file is re-ingested
+PIPELINE_VERSION = "2"  # bump when extraction or chunking changes, so every file is re-ingested
 log = logging.getLogger("procsearch.ingest")
 
 
@@ -53,6 +53,17 @@ def file_version(data: bytes, catalog: dict[str, object], doc_type: str | None =
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
+def _die_with_parent() -> None:
+    """Worker initializer: when the ingest process is killed, its workers go too (Linux), not linger."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _parse(path: Path, source: str, catalog: dict[str, object], doc_type: str | None) -> ParsedDocument:
     return parse_file(path, source, catalog, doc_type)
 
@@ -68,7 +79,7 @@ def _parsed_in_order(jobs: list[tuple[SourceFile, str]], doc_type: str | None,
                 yield item, version, exc
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
         futures: list[tuple[SourceFile, str, Future]] = [
             (item, version, pool.submit(_parse, item.path, item.source, item.catalog, doc_type))
             for item, version in jobs]

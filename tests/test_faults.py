@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,15 @@ def _write_corpus(root: Path, files: int = 12) -> Path:
     return root
 
 
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    found = []
+    for task in tasks.iterdir() if tasks.exists() else []:
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        found.extend(int(c) for c in children)
+    return found
+
+
 def _assert_consistent(collection) -> int:
     """Every visible document has all its chunks live; no chunk is visible without its document."""
     documents = collection.documents()
@@ -49,8 +59,14 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path, embedder, after_files):
     for _ in range(after_files + 1):  # the progress line of file N prints once file N-1 is in the index
         line = process.stdout.readline().decode()
         assert line.startswith("["), process.stderr.read().decode()
+    children = _children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    for _ in range(50):
+        if not any(Path(f"/proc/{pid}").exists() for pid in children):
+            break
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "extraction workers outlived the ingest"
 
     with open_collection(data_dir=data, embedder=embedder) as collection:
         before = _assert_consistent(collection)

@@ -95,3 +95,11 @@ def test_every_shared_pdf_sample_yields_text_or_a_reason():
             outcomes[path.name] = str(exc)
     assert len(outcomes) >= 25
     assert sum(v == "ok" for v in outcomes.values()) >= len(outcomes) // 2, outcomes
+
+
+def test_markdown_inline_markup_is_not_quoted(tmp_path: Path):
+    (tmp_path / "faq.md").write_text("# FAQ\n\n**Peut-on réserver un lot à un ESAT ?** Oui, voir "
+                                     "[la fiche](https://example.org/fiche) <!-- brouillon -->.", encoding="utf-8")
+    text = parse_file(tmp_path / "faq.md", "faq.md").pages[0].text
+    assert "**" not in text and "](" not in text and "brouillon" not in text
+    assert "Peut-on réserver un lot à un ESAT ? Oui, voir la fiche" in text

@@ -19,11 +19,10 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ingest.converters.base import Extracted
-from ingest.converters.packages import Package, first_text, local, squeeze
+from ingest.converters.packages import PAGE_BREAK, Package, first_text, local, split_pages, squeeze
 from ingest.errors import IngestError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_PAGE = "\f"  # page marker inside the stream of lines; pages are split on it at the end
 _HEADING_NAME = re.compile(r"^(?:heading|titre|überschrift|titolo|título|kop)\s*(\d)$", re.I)
 _HEADING_ID = re.compile(r"^(?:heading|titre|berschrift|titolo|ttulo|kop)(\d)$", re.I)
 _SKIP = {"delText", "instrText", "delInstrText", "Fallback", "footnoteReference", "endnoteReference",
@@ -99,12 +98,12 @@ class _Reader:
     def paragraph(self, p: ET.Element) -> None:
         level, is_list, break_before = self._properties(p)
         if break_before:
-            self.lines.append(_PAGE)
+            self.lines.append(PAGE_BREAK)
         segments = [""]  # text between page breaks
         self._runs(p, segments)
         for i, segment in enumerate(segments):
             if i:
-                self.lines.append(_PAGE)
+                self.lines.append(PAGE_BREAK)
             text = "\n".join(squeeze(part) for part in segment.split("\n"))
             text = text.strip()
             if not text:
@@ -162,9 +161,9 @@ class _Reader:
 
     # -- tables -------------------------------------------------------------
     def table(self, tbl: ET.Element) -> None:
-        for tr in _rows(tbl):
+        for tr in _own(tbl, "tr"):
             cells, page_break = [], False
-            for tc in _cells(tr):
+            for tc in _own(tr, "tc"):
                 parts = []
                 for p in tc.iter(f"{W}p"):  # a nested table is flattened into its cell
                     segments = [""]
@@ -175,7 +174,7 @@ class _Reader:
             if any(cells):
                 self.lines.append(" | ".join(cells))
             if page_break:
-                self.lines.append(_PAGE)
+                self.lines.append(PAGE_BREAK)
 
     # -- body ---------------------------------------------------------------
     def block(self, element: ET.Element) -> None:
@@ -189,42 +188,19 @@ class _Reader:
                 self.block(child)
 
 
-def _cells(tr: ET.Element) -> list[ET.Element]:
-    """Cells of a row, also those wrapped in content controls, in order."""
-    cells = []
-    for child in tr:
+def _own(element: ET.Element, wanted: str) -> list[ET.Element]:
+    """Children named `wanted` (rows of a table, cells of a row), also inside content controls, in order;
+    not those of tables nested deeper."""
+    found = []
+    for child in element:
         name = local(child.tag)
-        if name == "tc":
-            cells.append(child)
+        if name == wanted:
+            found.append(child)
         elif name in ("sdt", "sdtContent", "customXml"):
-            cells.extend(_cells(child))
-    return cells
+            found.extend(_own(child, wanted))
+    return found
 
 
-def _rows(tbl: ET.Element) -> list[ET.Element]:
-    """The table's own rows (not those of tables nested in its cells), also inside content controls."""
-    rows = []
-    for child in tbl:
-        name = local(child.tag)
-        if name == "tr":
-            rows.append(child)
-        elif name in ("sdt", "sdtContent", "customXml"):
-            rows.extend(_rows(child))
-    return rows
-
-
-def _pages(lines: list[str]) -> list[str]:
-    pages, current = [], []
-    for line in lines:
-        if line == _PAGE:
-            if current:  # a break right after a break (hard + rendered) makes no empty page
-                pages.append("\n\n".join(current))
-                current = []
-            continue
-        current.append(line)
-    if current:
-        pages.append("\n\n".join(current))
-    return pages
 
 
 def extract_docx(path: Path, data: bytes) -> Extracted:
@@ -239,7 +215,7 @@ def extract_docx(path: Path, data: bytes) -> Extracted:
         raise IngestError("corrupt DOCX: word/document.xml has no body")
     reader = _Reader(_styles(package))
     reader.block(body)
-    pages = _pages(reader.lines)
+    pages = split_pages(reader.lines)
     if not pages:
         raise IngestError("no text in DOCX (empty document or only images)")
     core = package.optional_xml("docProps/core.xml")

@@ -34,9 +34,20 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
     return {str(k): v for k, v in meta.items()}, body, []
 
 
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def strip_inline_markup(body: str) -> str:
+    """Bold markers, link targets and comments are markup, not words a passage should quote."""
+    return _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", _COMMENT.sub("", body)))
+
+
 def extract_markdown(path: Path, data: bytes) -> Extracted:
     text = decode_text(data).replace("\r\n", "\n")
     meta, body, warnings = split_front_matter(text)
+    body = strip_inline_markup(body)
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         heading = _HEADING.search(body)

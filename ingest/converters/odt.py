@@ -15,14 +15,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ingest.converters.base import Extracted
-from ingest.converters.packages import Package, first_text, local, squeeze
+from ingest.converters.packages import PAGE_BREAK, Package, first_text, local, split_pages, squeeze
 from ingest.errors import IngestError
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 FO = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_PAGE = "\f"
 _SKIP = {"note", "annotation", "annotation-end", "tracked-changes", "sequence-decls", "variable-decls",
          "user-field-decls", "bookmark", "bookmark-start", "bookmark-end", "reference-mark", "toc-mark",
          "alphabetical-index-mark", "change", "change-start", "change-end", "forms", "table-of-content-source",
@@ -80,14 +79,14 @@ class _Reader:
     def paragraph(self, element: ET.Element, prefix: str = "") -> None:
         style = element.get(f"{TEXT}style-name") or ""
         if style in self.break_before:
-            self.lines.append(_PAGE)
+            self.lines.append(PAGE_BREAK)
         segments = [""]
         self.inline(element, segments)
         heading = local(element.tag) == "h"
         level = _count(element, f"{TEXT}outline-level") if heading else 0
         for i, segment in enumerate(segments):
             if i:
-                self.lines.append(_PAGE)
+                self.lines.append(PAGE_BREAK)
             text = "\n".join(squeeze(line) for line in segment.split("\n")).strip()
             if not text:
                 continue
@@ -98,7 +97,7 @@ class _Reader:
                 prefix = "  "  # a list item cut by a page break continues without a new bullet
             self.lines.append(text)
         if style in self.break_after:
-            self.lines.append(_PAGE)
+            self.lines.append(PAGE_BREAK)
 
     def block(self, element: ET.Element, list_depth: int = 0) -> None:
         for child in element:
@@ -112,7 +111,7 @@ class _Reader:
             elif name == "table":
                 self.table(child)
             elif name == "soft-page-break":
-                self.lines.append(_PAGE)
+                self.lines.append(PAGE_BREAK)
             elif name in _SKIP:
                 continue
             else:  # section, index bodies, frames, text boxes, table-header-rows…
@@ -136,7 +135,7 @@ class _Reader:
             if any(cells):
                 self.lines.append(" | ".join(cells))
             if page_break:
-                self.lines.append(_PAGE)
+                self.lines.append(PAGE_BREAK)
 
 
 def _rows(table: ET.Element) -> list[ET.Element]:
@@ -159,18 +158,6 @@ def _count(element: ET.Element, attribute: str = f"{TEXT}c") -> int:
         return 1
 
 
-def _pages(lines: list[str]) -> list[str]:
-    pages, current = [], []
-    for line in lines:
-        if line == _PAGE:
-            if current:
-                pages.append("\n\n".join(current))
-                current = []
-            continue
-        current.append(line)
-    if current:
-        pages.append("\n\n".join(current))
-    return pages
 
 
 def extract_odt(path: Path, data: bytes) -> Extracted:
@@ -188,7 +175,7 @@ def extract_odt(path: Path, data: bytes) -> Extracted:
         raise IngestError("corrupt ODT: content.xml has no office:text body")
     reader = _Reader(*_page_break_styles(content, package.optional_xml("styles.xml")))
     reader.block(text)
-    pages = _pages(reader.lines)
+    pages = split_pages(reader.lines)
     if not pages:
         raise IngestError("no text in ODT (empty document or only images)")
     title = first_text(package.optional_xml("meta.xml"), "title")

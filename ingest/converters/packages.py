@@ -116,3 +116,21 @@ def first_text(root: ET.Element | None, name: str) -> str | None:
             text = squeeze("".join(element.itertext()))
             return text or None
     return None
+
+
+PAGE_BREAK = "\f"  # marker a converter appends to its stream of lines where a page ends
+
+
+def split_pages(lines: list[str]) -> list[str]:
+    """Pages from a stream of lines with PAGE_BREAK markers; two breaks in a row make no empty page."""
+    pages, current = [], []
+    for line in lines:
+        if line == PAGE_BREAK:
+            if current:
+                pages.append("\n\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        pages.append("\n\n".join(current))
+    return pages
