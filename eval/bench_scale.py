@@ -233,8 +233,8 @@ def bench_scale_figures(embedder, seeds: dict, options, folder: Path, queries: l
         seeds = {"texts": seeds["texts"] + [t for t, _ in extra], "languages": seeds["languages"] + [lang for _, lang in extra],
                  "vectors": seeds["vectors"] + embedder.embed_passages([t for t, _ in extra])}
     base = Base(seeds["texts"], np.asarray(seeds["vectors"], dtype=np.float32), seeds["languages"])
-    r = run_scale(embedder, base, options.scale, options.compare, folder, queries,
-                              options.build_budget_s, 15 if options.quick else 90)
+    r = run_scale(embedder, base, options.scale, options.compare, folder, queries, options.build_budget_s,
+                  15 if options.quick else 90)
     small, final = r["checkpoints"][2000]["p50_ms"], r["final"]["p50_ms"]
     ratios = {k: round(final[k] / small[k], 2) for k in ("hybrid", "filtered")}
     figures = [Figure(f"scale: p50 at {r['points']:,} ÷ at 2,000", {
@@ -267,7 +267,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 600) -> 
         except httpx.HTTPError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"procsearch serve did not become healthy (exit code {process.poll()})")
+    raise RuntimeError(f"procsearch serve did not become healthy (exit code {process.poll()}; run it by hand to see why)")
 
 
 def bench_startup(folder: Path, rounds: int) -> Figure:
@@ -282,7 +282,7 @@ def bench_startup(folder: Path, rounds: int) -> Figure:
         port = free_port()
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(folder), "serve", "--port",
-                                    str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                    str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait_healthy(f"http://127.0.0.1:{port}", process)
             serve_s.append(time.perf_counter() - started)

@@ -24,6 +24,7 @@ def test_quick_bench_measures_every_figure(embedder):
     latency = figures["query latency"]["values"]
     assert latency["queries"] >= 5 and latency["floor_p50_ms"] > 0 and latency["cache_hit_p50_ms"] > 0
     throughput = figures["throughput"]["values"]
-    assert throughput["errors_16"] == 0 and throughput["rps_16"] > 0
+    assert throughput["rps_16"] > 0
+    assert throughput["errors_16"] == 0, throughput.get("first_error_16")  # 500s under concurrency are a bug
     json.dumps(result)
     assert "ingest overhead" in format_table(result)

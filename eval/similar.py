@@ -1,0 +1,57 @@
+"""Evaluate `/v1/documents/{id}/similar` on judged precedent pairs (eval/similar.tsv).
+
+Each judged document is a query; its judged precedents are the relevant
+answers (grade 2: same purchase or its other tender documents; 1: the award
+minutes or a neighbouring purchase). Same metrics as retrieval, at k = 5.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.metrics import mean, ndcg_at_k, recall_at_k
+from eval.run import judged_ranking
+from index.collection import Collection
+from index.similar import similar_documents
+
+DEFAULT_PAIRS = Path(__file__).with_name("similar.tsv")
+
+
+@dataclass(frozen=True)
+class SimilarReport:
+    pairs: int
+    documents: int
+    ndcg_at_5: float
+    recall_at_5: float
+    missing: tuple[str, ...]
+
+
+def load_pairs(path: Path = DEFAULT_PAIRS) -> dict[str, dict[str, int]]:
+    """document → {similar document: grade}, from a TSV with header `document similar score`."""
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    pairs: dict[str, dict[str, int]] = {}
+    for row in rows:
+        pairs.setdefault(row["document"], {})[row["similar"]] = int(row["score"])
+    return pairs
+
+
+def evaluate_similar(collection: Collection, pairs: dict[str, dict[str, int]], k: int = 5) -> SimilarReport:
+    by_key = {}
+    for record in collection.documents():
+        source = str(record["source"])
+        for key in (source, source.split("/", 1)[-1]):
+            by_key[key] = str(record["document_id"])
+    ndcgs, recalls, missing = [], [], []
+    for document, judged in pairs.items():
+        if document not in by_key:
+            missing.append(document)
+            continue
+        found = similar_documents(collection, by_key[document], k)
+        ranking = judged_ranking([(str(r["document_id"]), str(r["source"])) for r, _ in found], judged)
+        ndcgs.append(ndcg_at_k(ranking, judged, k))
+        recalls.append(recall_at_k(ranking, judged, k))
+    return SimilarReport(sum(len(j) for j in pairs.values()), len(ndcgs), round(mean(ndcgs), 3),
+                         round(mean(recalls), 3), tuple(missing))
