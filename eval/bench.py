@@ -27,11 +27,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from eval.bench_scale import Figure, bench_scale_figures, bench_startup, free_port
+from eval.bench_scale import Figure, bench_scale_figures, bench_startup, free_port, hybrid_rrf_k
 from index.collection import Collection, open_collection
 from index.embedder import Embedder
 from index.indexer import ingest_paths
-from index.search import POOL, TUNING, SearchFilters, sources
+from index.search import POOL, SearchFilters, sources
 from index.store import Where
 from ingest.walk import walk_paths
 
@@ -164,7 +164,7 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
             vector_queries, _ = sources(collection, query, "hybrid")  # same sources (now cached), not timed
             started = time.perf_counter()
             model.encode([query], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-            collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=TUNING.rrf_k)
+            collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=hybrid_rrf_k())
             floor.append(time.perf_counter() - started)
             if time.perf_counter() > deadline:
                 break

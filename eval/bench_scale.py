@@ -23,7 +23,8 @@ import numpy as np
 
 from index import sparse
 from index.collection import Collection, open_collection
-from index.search import POOL, TUNING, SearchFilters, search, sources
+from index import search as search_module
+from index.search import POOL, SearchFilters, search, sources
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
 from ingest.ids import chunk_point_id
@@ -131,6 +132,12 @@ def synthetic_points(base: Base, start: int, count: int, seed: int = 11) -> list
     return points
 
 
+def hybrid_rrf_k() -> int:
+    """The RRF constant search() uses in hybrid mode (TUNING is one Tuning, or one per mode)."""
+    tuning = search_module.TUNING
+    return (tuning["hybrid"] if isinstance(tuning, dict) else tuning).rrf_k
+
+
 def p50_ms(samples: list[float]) -> float:
     return round(float(np.percentile(samples, 50)) * 1000, 3) if samples else float("nan")
 
@@ -144,7 +151,7 @@ def time_queries(collection: Collection, queries: list[str], filters: SearchFilt
         if engine_only:
             vector_queries, _ = sources(collection, query, "hybrid")
             started = time.perf_counter()
-            collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=TUNING.rrf_k)
+            collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=hybrid_rrf_k())
         else:
             started = time.perf_counter()
             search(collection, query, k=10, filters=filters)

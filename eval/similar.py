@@ -55,3 +55,22 @@ def evaluate_similar(collection: Collection, pairs: dict[str, dict[str, int]], k
         recalls.append(recall_at_k(ranking, judged, k))
     return SimilarReport(sum(len(j) for j in pairs.values()), len(ndcgs), round(mean(ndcgs), 3),
                          round(mean(recalls), 3), tuple(missing))
+
+
+def main(data_dir: str | None = None) -> None:
+    """`python -m eval.similar [DATA_DIR]`: ingest the bundled corpus (or reuse DATA_DIR) and print the figures."""
+    import sys
+    import tempfile
+
+    from eval.run import DEFAULT_CORPUS, prepare_store
+    from index.collection import open_collection
+
+    with tempfile.TemporaryDirectory(prefix="procsearch-similar-") as scratch:
+        folder = Path(data_dir or (sys.argv[1] if len(sys.argv) > 1 else Path(scratch) / "data"))
+        prepare_store(folder, [DEFAULT_CORPUS])
+        with open_collection(data_dir=folder) as collection:
+            print(evaluate_similar(collection, load_pairs()))
+
+
+if __name__ == "__main__":
+    main()
