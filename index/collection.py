@@ -80,12 +80,20 @@ class Collection:
             return None
         return str(best.get("duplicate_of") or best["document_id"])
 
-    def add(self, parsed: ParsedDocument, version: str) -> int:
-        """Index (or replace) one document atomically; returns its number of chunks."""
+    def passage_texts(self, parsed: ParsedDocument) -> list[str]:
+        """What the dense model embeds for each chunk of a document."""
+        title = parsed.document.title
+        return [embedding_text(title, c.section, c.text) if self.context else c.text for c in parsed.chunks]
+
+    def add(self, parsed: ParsedDocument, version: str, dense: list[list[float]] | None = None) -> int:
+        """Index (or replace) one document atomically; returns its number of chunks.
+
+        `dense` lets a caller embed several documents in one batch (much faster than one call each).
+        """
         doc = parsed.document
         signature = minhash("\n".join(page.text for page in parsed.pages))
-        texts = [embedding_text(doc.title, c.section, c.text) if self.context else c.text for c in parsed.chunks]
-        dense = self.embedder.embed_passages(texts)
+        if dense is None:
+            dense = self.embedder.embed_passages(self.passage_texts(parsed))
         points = []
         for chunk, vector in zip(parsed.chunks, dense):
             space, indices, values = sparse.embed_document(chunk.text, chunk.language)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -16,7 +17,13 @@ import snowballstemmer
 from ingest.stopwords import ENGLISH, FRENCH
 
 _WORD = re.compile(r"\w+", re.U)
-_STEMMERS = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
+_LOCAL = threading.local()  # snowball stemmers keep state between calls: one set per thread
+
+
+def _stemmers() -> dict:
+    if not hasattr(_LOCAL, "stemmers"):
+        _LOCAL.stemmers = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
+    return _LOCAL.stemmers
 
 
 def _fold(word: str) -> str:
@@ -28,7 +35,7 @@ def _fold(word: str) -> str:
 def stems(word: str) -> frozenset[str]:
     """Both languages' stems of a word, accent-folded, so 'sociales' matches 'social'."""
     low = word.lower()
-    return frozenset(_fold(s.stemWord(low)) for s in _STEMMERS.values()) | {_fold(low)}
+    return frozenset(_fold(s.stemWord(low)) for s in _stemmers().values()) | {_fold(low)}
 
 
 def query_stems(query: str, extra_terms: list[str] | None = None) -> frozenset[str]:

@@ -25,6 +25,7 @@ from ingest.pipeline import parse_file
 from ingest.types import ParsedDocument
 from ingest.walk import SourceFile, walk_paths
 
+EMBED_BATCH_CHUNKS = 256  # documents are embedded together up to this many chunks (one model call)
 PIPELINE_VERSION = "2"  # bump when extraction or chunking changes, so every file is re-ingested
 log = logging.getLogger("procsearch.ingest")
 
@@ -115,6 +116,20 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
         else:
             jobs.append((item, version))
     total = len(jobs)
+    pending: list[tuple[SourceFile, str, ParsedDocument]] = []
+
+    def flush() -> None:
+        """Embed the pending documents in one batch, then write each one atomically."""
+        texts = [collection.passage_texts(parsed) for _, _, parsed in pending]
+        vectors = collection.embedder.embed_passages([t for group in texts for t in group])
+        start = 0
+        for (item, version, parsed), group in zip(pending, texts):
+            report.chunks += collection.add(parsed, version, vectors[start:start + len(group)])
+            start += len(group)
+            report.pages += parsed.document.pages
+            (report.updated if parsed.document.id in known else report.added).append(item.source)
+        pending.clear()
+
     for done, (item, version, result) in enumerate(_parsed_in_order(jobs, doc_type, workers), start=1):
         if progress:
             progress(done, total, item.source)
@@ -125,9 +140,11 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
             log.exception("unexpected failure on %s", item.source, exc_info=result)
             report.failed.append((item.source, f"unexpected error: {type(result).__name__}: {result}"))
             continue
-        report.chunks += collection.add(result, version)
-        report.pages += result.document.pages
-        (report.updated if result.document.id in known else report.added).append(item.source)
+        pending.append((item, version, result))
+        if sum(len(parsed.chunks) for _, _, parsed in pending) >= EMBED_BATCH_CHUNKS:
+            flush()
+    if pending:
+        flush()
     if prune:
         for doc_id, (_, source) in known.items():
             if doc_id not in seen and any(source.startswith(root) for root in walk.roots):

@@ -124,7 +124,8 @@ def test_both_backends_return_the_same_top_results(tmp_path, embedder, small_cor
             open_collection(url=":memory:", create=True, embedder=embedder) as server:
         for name, collection in (("edge", edge), ("server", server)):
             _ingest(collection, small_corpus)
-            tops[name] = [[h.id for h in search(collection, q, k=3, mode=m).hits]
+            # equal fused scores may come in either order: compare (score, id) sorted
+            tops[name] = [sorted((-round(h.score, 5), h.id) for h in search(collection, q, k=5, mode=m).hits)[:3]
                           for q in queries for m in ("hybrid", "dense", "lexical")]
     assert tops["edge"] == tops["server"]
 
@@ -137,7 +138,9 @@ def test_similar_documents_excludes_itself_and_ranks_same_type_first(edge_collec
     found = similar_documents(edge_collection, document_id("docs/en/catering-rfp.md"), k=3)
     sources = [r["source"] for r, _ in found]
     assert "docs/en/catering-rfp.md" not in sources
-    assert sources[0] == "docs/en/catering-2020.pdf"
+    assert "docs/en/catering-2020.pdf" in sources[:2]
+    types = [r["doc_type"] for r, _ in found]
+    assert types == sorted(types, key=lambda t: t != "tender"), "tenders before other types"
 
 
 def test_near_duplicate_versions_are_recorded(edge_collection, tmp_path):

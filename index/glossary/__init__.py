@@ -10,6 +10,7 @@ which search adds as extra, lower-weighted query terms.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +20,7 @@ import snowballstemmer
 
 GLOSSARY = Path(__file__).with_name("fr_en.tsv")
 _WORD = re.compile(r"\w+", re.U)
-_STEMMERS = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
+_LOCAL = threading.local()  # snowball stemmers keep state between calls: one set per thread
 _STOP = {"fr": {"de", "du", "des", "la", "le", "les", "l", "d", "à", "a", "au", "aux", "en", "et", "pour", "par"},
          "en": {"of", "the", "a", "an", "for", "to", "and", "in", "on", "by"}}
 
@@ -30,7 +31,9 @@ def _fold(text: str) -> str:
 
 
 def stem_sequence(text: str, language: str) -> tuple[str, ...]:
-    stemmer = _STEMMERS[language]
+    if not hasattr(_LOCAL, "stemmers"):
+        _LOCAL.stemmers = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
+    stemmer = _LOCAL.stemmers[language]
     return tuple(_fold(stemmer.stemWord(w.lower())) for w in _WORD.findall(text) if w.lower() not in _STOP[language])
 
 
