@@ -37,7 +37,7 @@ class Tuning:
     dense_fr: float = 0.5  # …for a French query: the default model is English
     lexical_other: float = 0.5  # BM25 with the other language's analyser
     merged_expansion: float = 0.35  # glossary translations added inside that BM25 query, at this term weight
-    expansion: float = 0.2  # the translations alone as one more source, so they can reach the top
+    expansion: float = 0.2  # the translations alone as one more source (language-sure queries only)
     rrf_k: int = 20
 
 
@@ -127,7 +127,7 @@ def sources(collection: Collection, query: str, mode: str,
             if indices:
                 weight = 1.0 if sure in (None, analyser) else tuning.lexical_other
                 out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values), weight=weight))
-            if extra and tuning.expansion > 0:
+            if extra and tuning.expansion > 0 and sure is not None:  # unsure: a keyword query, kept in-language
                 indices, values = sparse.embed_query(extra, analyser)
                 if indices:
                     out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values),

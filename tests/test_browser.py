@@ -28,7 +28,7 @@ CORPUS = ROOT / "corpus" / "documents"
 SCREENSHOT = ROOT / "docs" / "search-page.png"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-QUESTION = "Quels critères environnementaux pour le papier de reprographie à Lanvallec ?"
+QUESTION = "marché de papier de reprographie de Lanvallec : règlement de consultation et critères"
 LANVALLEC_TENDERS = ("fr/tenders/rc-papier-reprographie-lanvallec-2022.pdf",
                      "fr/tenders/cctp-papier-reprographie-lanvallec-2022.pdf")
 LANVALLEC_MINUTES = "fr/minutes/pv-cao-papier-lanvallec-2022.pdf"
@@ -101,7 +101,7 @@ def test_a_french_question_finds_the_lanvallec_tender_and_opens_it_at_its_page(p
     box.press("Enter")
     page.wait_for_url(re.compile(r"/\?q="))
     sources = _sources(page)
-    assert any(s.endswith(LANVALLEC_TENDERS) for s in sources[:3]), sources
+    assert sources[0].endswith(LANVALLEC_TENDERS), sources
     assert page.get_by_role("heading", level=2, name=re.compile("Résultats pour")).is_visible()
     assert page.locator("article.doc mark").count() > 0
 
