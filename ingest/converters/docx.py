@@ -19,7 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ingest.converters.base import Extracted
-from ingest.converters.packages import PAGE_BREAK, Package, first_text, local, split_pages, squeeze
+from ingest.converters.packages import PAGE_BREAK, Package, append_row, first_text, local, split_pages, squeeze
 from ingest.errors import IngestError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -162,19 +162,15 @@ class _Reader:
     # -- tables -------------------------------------------------------------
     def table(self, tbl: ET.Element) -> None:
         for tr in _own(tbl, "tr"):
-            cells, page_break = [], False
+            cells = []
             for tc in _own(tr, "tc"):
-                parts = []
+                paragraphs = []
                 for p in tc.iter(f"{W}p"):  # a nested table is flattened into its cell
                     segments = [""]
                     self._runs(p, segments)
-                    page_break |= len(segments) > 1
-                    parts.append(squeeze(" ".join(segments).replace("\n", " ")))
-                cells.append(" ".join(part for part in parts if part))
-            if any(cells):
-                self.lines.append(" | ".join(cells))
-            if page_break:
-                self.lines.append(PAGE_BREAK)
+                    paragraphs.append(segments)
+                cells.append(paragraphs)
+            append_row(self.lines, cells)
 
     # -- body ---------------------------------------------------------------
     def block(self, element: ET.Element) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ingest.converters.base import Extracted
-from ingest.converters.packages import PAGE_BREAK, Package, first_text, local, split_pages, squeeze
+from ingest.converters.packages import PAGE_BREAK, Package, append_row, first_text, local, split_pages, squeeze
 from ingest.errors import IngestError
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -119,23 +119,18 @@ class _Reader:
 
     def table(self, table: ET.Element) -> None:
         for row in _rows(table):
-            cells, page_break = [], False
+            cells = []
             for cell in row:
                 if local(cell.tag) not in ("table-cell", "covered-table-cell"):
                     continue
-                parts = []
+                paragraphs = []
                 for p in cell.iter():
-                    if local(p.tag) not in ("p", "h"):
-                        continue
-                    segments = [""]
-                    self.inline(p, segments)
-                    page_break |= len(segments) > 1
-                    parts.append(squeeze(" ".join(segments).replace("\n", " ")))
-                cells.append(" ".join(part for part in parts if part))
-            if any(cells):
-                self.lines.append(" | ".join(cells))
-            if page_break:
-                self.lines.append(PAGE_BREAK)
+                    if local(p.tag) in ("p", "h"):
+                        segments = [""]
+                        self.inline(p, segments)
+                        paragraphs.append(segments)
+                cells.append(paragraphs)
+            append_row(self.lines, cells)
 
 
 def _rows(table: ET.Element) -> list[ET.Element]:

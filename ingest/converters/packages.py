@@ -134,3 +134,22 @@ def split_pages(lines: list[str]) -> list[str]:
     if current:
         pages.append("\n\n".join(current))
     return pages
+
+
+def append_row(lines: list[str], cells: list[list[list[str]]]) -> None:
+    """A table row as one ' | '-joined line; each cell is its paragraphs' text segments.
+
+    More than one segment in a paragraph means a page break inside it: the row is
+    followed by PAGE_BREAK.
+    """
+    texts, page_break = [], False
+    for paragraphs in cells:
+        parts = []
+        for segments in paragraphs:
+            page_break |= len(segments) > 1
+            parts.append(squeeze(" ".join(segments).replace("\n", " ")))
+        texts.append(" ".join(part for part in parts if part))
+    if any(texts):
+        lines.append(" | ".join(texts))
+    if page_break:
+        lines.append(PAGE_BREAK)
