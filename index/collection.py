@@ -49,6 +49,7 @@ class Collection:
     embedder: Embedder
     location: str
     context: bool = True  # embed passages with their title and heading path (see embedding_text)
+    reranker: object | None = None  # index.reranker.Reranker when PROCSEARCH_RERANKER is set
 
     @property
     def backend(self) -> str:
@@ -179,7 +180,7 @@ def _mean(vectors: list[list[float]]) -> list[float]:
 
 def open_collection(data_dir: Path | str | None = None, url: str | None = None, model: str | None = None,
                     collection: str = "procsearch", create: bool = False, embedder: Embedder | None = None,
-                    api_key: str | None = None) -> Collection:
+                    api_key: str | None = None, reranker: str | None = None) -> Collection:
     """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
 
     `create=True` loads the model to learn its dimension when the index does not exist yet.
@@ -200,6 +201,10 @@ def open_collection(data_dir: Path | str | None = None, url: str | None = None, 
         store = EdgeStore(folder, embedder.dimension if needs else None)
         location = str(folder)
     result = Collection(store, embedder, location)
+    if reranker:
+        from index.reranker import Reranker
+
+        result.reranker = Reranker(reranker)
     try:
         meta = store.retrieve([meta_point_id()])
         if meta and meta[0].payload.get("model") != embedder.name:

@@ -196,6 +196,8 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
         candidates = collection.store.query(queries, (filters or SearchFilters()).where(), limit=limit, pool=limit,
                                             rrf_k=tuning.rrf_k)
     merged = collapse([_hit(f) for f in candidates])
+    if collection.reranker is not None:
+        merged = collection.reranker.rerank(query, merged)
     return SearchResult(query=query, mode=mode, hits=merged[offset:offset + k],
                         total_documents=len({h.document_id for h in merged}),
                         took_ms=round((time.perf_counter() - started) * 1000, 2), query_language=language)

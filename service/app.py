@@ -30,6 +30,14 @@ from service.settings import Settings
 HERE = Path(__file__).resolve().parent
 
 
+def warm_up(collection) -> None:
+    """Load the model, language profiles, glossary and stemmers now, not on a member's first search."""
+    from index.search import search
+
+    search(collection, "Peut-on réserver un lot à un ESAT pour les marchés publics ?", k=1)
+    collection.embedder.clear_cache()
+
+
 def create_app(settings: Settings | None = None, collection=None) -> Litestar:
     """Build the app; `collection` lets a caller (tests, bench) hand in an already open index."""
     settings = settings or Settings.from_env()
@@ -38,7 +46,7 @@ def create_app(settings: Settings | None = None, collection=None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = collection is None
         app.state.collection = collection or settings.open_collection(create=True)
-        app.state.collection.embedder.embed_query("warm up")
+        warm_up(app.state.collection)
         app.state.settings = settings
         try:
             yield

@@ -22,6 +22,8 @@ class Settings:
     """PROCSEARCH_COLLECTION: collection name on the Qdrant server."""
     model: str = DEFAULT_MODEL
     """PROCSEARCH_MODEL: sentence-transformers model id or local path (default: the packaged all-MiniLM-L6-v2)."""
+    reranker: str | None = None
+    """PROCSEARCH_RERANKER: optional cross-encoder (id or local path) rescoring the top 30 passages; off by default."""
     admin_key: str | None = None
     """PROCSEARCH_ADMIN_KEY: bearer key for uploads and deletes; unset means those endpoints answer 403."""
     api_keys: tuple[str, ...] = ()
@@ -42,6 +44,7 @@ class Settings:
             qdrant_api_key=env.get("QDRANT_API_KEY") or None,
             collection=env.get("PROCSEARCH_COLLECTION", "procsearch"),
             model=env.get("PROCSEARCH_MODEL", DEFAULT_MODEL),
+            reranker=env.get("PROCSEARCH_RERANKER") or None,
             admin_key=env.get("PROCSEARCH_ADMIN_KEY") or None,
             api_keys=tuple(k.strip() for k in env.get("PROCSEARCH_API_KEYS", "").split(",") if k.strip()),
             max_upload_mb=int(env.get("PROCSEARCH_MAX_UPLOAD_MB", "50")),
@@ -54,4 +57,4 @@ class Settings:
 
         return open_collection(data_dir=self.data_dir, url=self.qdrant_url, model=self.model,
                                collection=self.collection, create=create, embedder=embedder,
-                               api_key=self.qdrant_api_key)
+                               api_key=self.qdrant_api_key, reranker=self.reranker)
