@@ -228,23 +228,28 @@ def test_docx_title_falls_back_to_first_heading(tmp_path: Path):
     assert convert(path, path.read_bytes()).title == "Avis de marché"
 
 
-@pytest.mark.parametrize("members, reason", [
-    (None, "corrupt DOCX: not a readable zip"),
-    ({"word/other.xml": "<x/>"}, "corrupt DOCX: missing part 'word/document.xml'"),
-    ({"word/document.xml": "<w:document><w:body>"}, "corrupt DOCX: .*not well-formed"),
-    ({"word/document.xml": f"<w:document {W_NS}><w:body/></w:document>"}, "no text in DOCX"),
-    ({"xl/workbook.xml": "<x/>", "[Content_Types].xml": "<x/>"}, "spreadsheet or a presentation"),
-    ({"word/document.xml": '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+@pytest.mark.parametrize("suffix, members, reason", [
+    (".docx", None, "corrupt DOCX: not a readable zip"),
+    (".docx", {"word/other.xml": "<x/>"}, "corrupt DOCX: missing part 'word/document.xml'"),
+    (".docx", {"word/document.xml": "<w:document><w:body>"}, "corrupt DOCX: .*not well-formed"),
+    (".docx", {"word/document.xml": f"<w:document {W_NS}><w:body/></w:document>"}, "no text in DOCX"),
+    (".docx", {"xl/workbook.xml": "<x/>", "[Content_Types].xml": "<x/>"}, "spreadsheet or a presentation"),
+    (".docx", {"word/document.xml": '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
                            f'<w:document {W_NS}><w:body>{p("&lol;")}</w:body></w:document>'}, "possible XML bomb"),
+    (".odt", None, "corrupt ODT: not a readable zip"),
+    (".odt", {"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, "not an OpenDocument text"),
+    (".odt", {"mimetype": "application/vnd.oasis.opendocument.text"}, "missing part 'content.xml'"),
+    (".odt", {"content.xml": "<office:document-content"}, "corrupt ODT: .*not well-formed"),
+    (".odt", {"content.xml": f"<office:document-content {ODT_NS}/>"}, "no office:text body"),
 ])
-def test_corrupt_docx_raises_ingest_error_with_reason(tmp_path: Path, members, reason: str):
-    path = tmp_path / "bad.docx"
+def test_corrupt_packages_raise_ingest_error_with_reason(tmp_path: Path, suffix: str, members, reason: str):
+    path = tmp_path / f"bad{suffix}"
     if members is None:
         path.write_bytes(b"PK\x03\x04this is no zip archive at all")
     else:
         _zip(path, members)
     with pytest.raises(IngestError, match=reason):
-        parse_file(path, "bad.docx")
+        parse_file(path, path.name)
 
 
 def test_truncated_docx_is_an_ingest_error(tmp_path: Path):
@@ -308,21 +313,6 @@ def test_odt_without_meta_title_uses_first_heading(tmp_path: Path):
     assert convert(path, path.read_bytes()).title == "Guide achats"
 
 
-@pytest.mark.parametrize("members, reason", [
-    (None, "corrupt ODT: not a readable zip"),
-    ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, "not an OpenDocument text"),
-    ({"mimetype": "application/vnd.oasis.opendocument.text"}, "missing part 'content.xml'"),
-    ({"content.xml": "<office:document-content"}, "corrupt ODT: .*not well-formed"),
-    ({"content.xml": f"<office:document-content {ODT_NS}/>"}, "no office:text body"),
-])
-def test_corrupt_odt_raises_ingest_error_with_reason(tmp_path: Path, members, reason: str):
-    path = tmp_path / "bad.odt"
-    if members is None:
-        path.write_bytes(b"not a zip")
-    else:
-        _zip(path, members)
-    with pytest.raises(IngestError, match=reason):
-        parse_file(path, "bad.odt")
 
 
 # --------------------------------------------------------------------------- HTML
