@@ -29,7 +29,7 @@ import numpy as np
 
 from eval.bench_scale import Figure, bench_scale_figures, bench_startup, free_port, hybrid_rrf_k
 from index.collection import Collection, open_collection
-from index.embedder import Embedder
+from index.embedder import BACKENDS, DEFAULT_BACKEND, Embedder
 from index.indexer import ingest_paths
 from index.search import POOL, SearchFilters, sources
 from index.store import Where
@@ -71,6 +71,40 @@ def embedding_speed(embedder, texts: list[str]) -> tuple[float, list[list[float]
     return time.perf_counter() - started, vectors
 
 
+def bench_backends(embedder: Embedder, texts: list[str], options: Options) -> Figure:
+    """chunks/s of every embedding backend on the same corpus chunks and batch size, interleaved round by round.
+
+    Each backend is called once before timing (that first call loads the model, and exports it to ONNX when it
+    is not cached yet: reported as first_call_s); the best round counts, so a burst of load on the machine does
+    not decide the ranking. The ratio is the bench's backend (PROCSEARCH_BACKEND, else the default) over torch
+    fp32; cosines are to torch fp32 on the same chunks.
+    """
+    count, rounds = (64, 2) if options.quick else (256, 3)
+    texts = (texts * (count // max(len(texts), 1) + 1))[:count]
+    chosen = getattr(embedder, "backend", DEFAULT_BACKEND)
+    embedders, first_call = {}, {}
+    for backend in BACKENDS:
+        candidate = embedder if chosen == backend else Embedder(embedder.name, batch_size=embedder.batch_size,
+                                                                backend=backend)
+        started = time.perf_counter()
+        candidate.embed_passages(texts[:8])
+        first_call[backend] = round(time.perf_counter() - started, 1)
+        embedders[backend] = candidate
+    best, vectors = {b: float("inf") for b in BACKENDS}, {}
+    for _ in range(rounds):
+        for backend, candidate in embedders.items():
+            seconds, vectors[backend] = embedding_speed(candidate, texts)
+            best[backend] = min(best[backend], seconds)
+    speed = {b: round(len(texts) / best[b], 1) for b in BACKENDS}
+    reference = np.asarray(vectors["torch"])
+    cosine = {b: round(float(np.mean(np.sum(np.asarray(vectors[b]) * reference, axis=1))), 4) for b in BACKENDS[1:]}
+    ratio = speed[chosen] / speed["torch"]
+    return Figure("embedding speed (backends)", {"chunks": len(texts), "batch_size": embedder.batch_size,
+                                                 "backend": chosen, "chunks_per_s": speed,
+                                                 "cosine_to_torch": cosine, "first_call_s": first_call},
+                  round(ratio, 3), f"{chosen} >= 1.5x torch", ratio >= 1.5)
+
+
 def extraction_seconds(paths: list[Path]) -> float:
     """pypdf alone on the PDFs (page texts), a plain read for the text formats."""
     from pypdf import PdfReader
@@ -101,8 +135,8 @@ def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[
                                    "ingest_s": round(report.seconds, 2), "pypdf_s": round(extract_s, 2),
                                    "encode_s": round(encode_s, 2)}, round(ratio, 3), "<= 1.15", ratio <= 1.15,
                error=f"{len(report.failed)} files failed: {report.failed[:2]}" if report.failed else None),
-        Figure("embedding speed (torch fp32)", {"chunks_per_s": round(len(texts) / encode_s, 1),
-                                                "model": embedder.name}, None, "report", None)]
+        Figure(f"embedding speed ({embedder.backend})", {"chunks_per_s": round(len(texts) / encode_s, 1),
+                                                          "model": embedder.name}, None, "report", None)]
 
 
 def query_list(count: int) -> tuple[list[str], list[str]]:
@@ -115,14 +149,14 @@ def query_list(count: int) -> tuple[list[str], list[str]]:
 class Server:
     """The real app under uvicorn in a background thread, on an already open collection."""
 
-    def __init__(self, collection: Collection):
+    def __init__(self, collection: Collection, settings=None):
         import uvicorn
 
         from service.app import create_app
         from service.settings import Settings
 
         self.url = f"http://127.0.0.1:{free_port()}"
-        app = create_app(Settings(data_dir=Path(collection.location)), collection=collection)
+        app = create_app(settings or Settings(data_dir=Path(collection.location)), collection=collection)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=int(self.url.rsplit(":", 1)[1]),
                                                     log_level="warning", access_log=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -148,7 +182,7 @@ def percentile_ms(samples: list[float], q: float) -> float:
 def bench_latency(collection: Collection, server: Server, options: Options) -> Figure:
     """HTTP search (cache misses) and the floor, interleaved query by query; then the same queries cached."""
     timed, warm = query_list(options.queries)
-    embedder, model = collection.embedder, collection.embedder.model
+    embedder = collection.embedder
     where = SearchFilters().where()
     http, floor, hits = [], [], []
     with httpx.Client(base_url=server.url, timeout=60) as client:
@@ -163,7 +197,7 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
             http.append(time.perf_counter() - started)
             vector_queries, _ = sources(collection, query, "hybrid")  # same sources (now cached), not timed
             started = time.perf_counter()
-            model.encode([query], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            embedder.encode_uncached([query], "query")
             collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=hybrid_rrf_k())
             floor.append(time.perf_counter() - started)
             if time.perf_counter() > deadline:
@@ -247,6 +281,8 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
                 with Server(collection) as server:
                     step("latency", lambda: bench_latency(collection, server, options))
                     step("throughput", lambda: bench_throughput(server, options))
+        if seeds:
+            step("backends", lambda: bench_backends(embedder, seeds["texts"], options))
         scale = Path(tmp) / "scale"
         if seeds and step("scale", lambda: bench_scale_figures(embedder, seeds, options, scale,
                                                                                query_list(options.queries)[0])):

@@ -164,8 +164,8 @@ def time_queries(collection: Collection, queries: list[str], filters: SearchFilt
 def measure_at(collection: Collection, queries: list[str], optimize: bool = True) -> Checkpoint:
     store = collection.store
     started = time.perf_counter()
-    if optimize and hasattr(getattr(store, "_shard", None), "optimize"):
-        store._shard.optimize()
+    if optimize:
+        store.optimize()
     optimize_s = time.perf_counter() - started
     for query in queries:  # warm the query cache: the model's cost does not grow with N
         search(collection, query, k=10)

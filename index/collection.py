@@ -28,6 +28,7 @@ from ingest.near_duplicates import THRESHOLD, minhash, similarity
 from ingest.types import ParsedDocument
 
 SCHEMA_VERSION = 1
+UPSERT_SLICE = 256  # chunks embedded and written per call when a document is added on its own
 DOCUMENT_FIELDS = ("document_id", "title", "doc_type", "language", "year", "date", "source", "pages", "size",
                    "content_type", "sha256", "version", "chunks", "extra", "ingested_at", "path")
 
@@ -89,34 +90,46 @@ class Collection:
     def add(self, parsed: ParsedDocument, version: str, dense: list[list[float]] | None = None) -> int:
         """Index (or replace) one document atomically; returns its number of chunks.
 
-        `dense` lets a caller embed several documents in one batch (much faster than one call each).
+        `dense` lets a caller embed several documents in one batch (much faster than one call each);
+        without it the document is embedded and written slice by slice, so a 20,000-passage document
+        never holds all its vectors in memory at once.
         """
         doc = parsed.document
         signature = minhash("\n".join(page.text for page in parsed.pages))
-        if dense is None:
-            dense = self.embedder.embed_passages(self.passage_texts(parsed))
-        points = []
-        for chunk, vector in zip(parsed.chunks, dense):
-            space, indices, values = sparse.embed_document(chunk.text, chunk.language)
-            points.append(StoredPoint(chunk_point_id(doc.id, version, chunk.index), {
-                DENSE: vector, space: (indices, values)}, {
-                "kind": "chunk", "state": "hidden", "document_id": doc.id, "version": version, "index": chunk.index,
-                "text": chunk.text, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
-                "char_start": chunk.char_start, "char_end": chunk.char_end, "chunk_language": chunk.language,
-                "language": doc.language, "doc_type": doc.doc_type, "year": doc.year, "title": doc.title,
-                "source": doc.source}))
-        for start in range(0, len(points), 256):
-            self.store.upsert(points[start:start + 256])
+        texts = self.passage_texts(parsed) if dense is None else []
+        total: list[float] = []
+        for start in range(0, len(parsed.chunks), UPSERT_SLICE):
+            chunks = parsed.chunks[start:start + UPSERT_SLICE]
+            vectors = (self.embedder.embed_passages(texts[start:start + UPSERT_SLICE]) if dense is None
+                       else dense[start:start + UPSERT_SLICE])
+            self.store.upsert([self._chunk_point(doc, version, chunk, vector)
+                               for chunk, vector in zip(chunks, vectors)])
+            total = _sum(total, vectors)
         self.store.delete(Where(document_ids=(doc.id,), exclude_version=version))
         record = {"kind": "document", "state": "live", "document_id": doc.id, "title": doc.title,
                   "doc_type": doc.doc_type, "language": doc.language, "year": doc.year, "date": doc.date,
                   "source": doc.source, "path": doc.path, "pages": doc.pages, "size": doc.size,
                   "content_type": doc.content_type, "sha256": doc.sha256, "version": version,
-                  "chunks": len(points), "extra": doc.extra, "ingested_at": time.time(), "minhash": signature,
+                  "chunks": len(parsed.chunks), "extra": doc.extra, "ingested_at": time.time(), "minhash": signature,
                   "duplicate_of": self.near_duplicate_of(doc.id, signature)}
-        self.store.upsert([StoredPoint(document_point_id(doc.id), {DENSE: _mean(dense)} if dense else {}, record)])
+        self.store.upsert([StoredPoint(document_point_id(doc.id), {DENSE: _normalised(total)} if total else {},
+                                       record)])
         self.store.set_payload(Where(kind="chunk", document_ids=(doc.id,), version=version), {"state": "live"})
-        return len(points)
+        return len(parsed.chunks)
+
+    @staticmethod
+    def _chunk_point(doc, version: str, chunk, vector: list[float]) -> StoredPoint:
+        space, indices, values = sparse.embed_document(chunk.text, chunk.language)
+        return StoredPoint(chunk_point_id(doc.id, version, chunk.index), {DENSE: vector, space: (indices, values)}, {
+            "kind": "chunk", "state": "hidden", "document_id": doc.id, "version": version, "index": chunk.index,
+            "text": chunk.text, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
+            "char_start": chunk.char_start, "char_end": chunk.char_end, "chunk_language": chunk.language,
+            "language": doc.language, "doc_type": doc.doc_type, "year": doc.year, "title": doc.title,
+            "source": doc.source})
+
+    def optimize(self) -> bool:
+        """Index what was just written, so the first searches after an ingest are not brute force."""
+        return self.store.optimize()
 
     def delete(self, document_id: str) -> None:
         self.document(document_id)
@@ -172,22 +185,28 @@ class Collection:
                 "(another PROCSEARCH_DATA or collection).")
 
 
-def _mean(vectors: list[list[float]]) -> list[float]:
-    total = [sum(column) for column in zip(*vectors)]
-    norm = sum(x * x for x in total) ** 0.5 or 1.0
-    return [x / norm for x in total]
+def _sum(total: list[float], vectors: list[list[float]]) -> list[float]:
+    """Running column sums: the document's mean direction without keeping every vector."""
+    columns = [sum(column) for column in zip(*vectors)]
+    return [a + b for a, b in zip(total, columns)] if total else columns
+
+
+def _normalised(vector: list[float]) -> list[float]:
+    norm = sum(x * x for x in vector) ** 0.5 or 1.0
+    return [x / norm for x in vector]
 
 
 def open_collection(data_dir: Path | str | None = None, url: str | None = None, model: str | None = None,
                     collection: str = "procsearch", create: bool = False, embedder: Embedder | None = None,
-                    api_key: str | None = None, reranker: str | None = None) -> Collection:
+                    api_key: str | None = None, reranker: str | None = None,
+                    embedding_backend: str | None = None) -> Collection:
     """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
 
     `create=True` loads the model to learn its dimension when the index does not exist yet.
     """
     from index.embedder import DEFAULT_MODEL
 
-    embedder = embedder or Embedder(model or DEFAULT_MODEL)
+    embedder = embedder or Embedder(model or DEFAULT_MODEL, backend=embedding_backend)
     if url:
         from index.store.server import ServerStore
 

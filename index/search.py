@@ -1,10 +1,13 @@
 """`search()`: the one retrieval function used by the CLI, the API and the evaluation.
 
 Hybrid mode fuses, inside Qdrant, the dense neighbours with BM25 in both
-analysers (weighted reciprocal rank fusion); the analyser of the query's own
-language weighs more. Candidates are then merged (adjacent overlapping chunks
-of one page become one passage) and de-duplicated before the page of `k`
-results is cut, so page 2 continues page 1.
+analysers. English (and unsure) queries are rank-fused (weighted RRF), the
+analyser of the query's own language weighing more. French queries are
+score-fused (DBSF): the default dense model is English, and on French text its
+first hits are often wrong; RRF would still place them near the top, whereas
+score fusion lets them count in proportion to their scores. Candidates are then
+merged (adjacent overlapping chunks of one page become one passage) and
+de-duplicated before the page of `k` results is cut, so page 2 continues page 1.
 """
 
 from __future__ import annotations
@@ -30,15 +33,21 @@ class Tuning:
 
     Qdrant's weighted RRF scores a source's hit at position p as 1 / ((p + 1) / w + k - 1):
     a weight stretches a source's ranks rather than scaling its scores, so even a
-    low-weight source keeps its first hits near the top.
+    low-weight source keeps its first hits near the top. Under score fusion
+    (`score_fused`) the dense weight scales its normalised scores instead, and
+    the BM25 sources (with the translations when `expansion` > 0) form one
+    unweighted lexical list (see `sources`).
     """
 
     dense_en: float = 1.0  # dense weight for an English (or unknown-language) query
     dense_fr: float = 0.5  # …for a French query: the default model is English
-    lexical_other: float = 0.5  # BM25 with the other language's analyser
+    lexical_other: float = 0.5  # BM25 with the other language's analyser (rank fusion)
     merged_expansion: float = 0.35  # glossary translations added inside that BM25 query, at this term weight
     expansion: float = 0.2  # the translations alone as one more source (language-sure queries only)
     rrf_k: int = 20
+    scored_expansion: float = 1.0  # the translations' share of the summed lexical list under score fusion
+    scored_other: float = 0.6  # …and the other language's BM25 share: a French question opens on French documents
+    score_fused: tuple[str, ...] = ("fr",)  # query languages whose hybrid queries are score-fused
 
 
 TUNING = {
@@ -99,13 +108,17 @@ def _terms(text: str, analyser: str, extra: str = "", extra_weight: float = 0.0)
     return list(terms), list(terms.values())
 
 
-def sources(collection: Collection, query: str, mode: str,
-            tuning: Tuning | None = None) -> tuple[list[VectorQuery], str | None]:
+def sources(collection: Collection, query: str, mode: str, tuning: Tuning | None = None,
+            score_fusion: bool = False) -> tuple[list[VectorQuery], str | None]:
     """The vector queries for `mode`, weighted by the query's language.
 
     The query is read with both analysers. The glossary carries its terms into
     the other language: inside that language's BM25 query at a lower weight,
-    and as a source of its own.
+    and as a source of its own. For a score-fused query the BM25 sources share
+    one group: a chunk is indexed in its own language's space only, so the
+    spaces are disjoint and their raw BM25 scores add up into one lexical list.
+    `score_fusion` is search()'s choice; similar documents (a 300-word opening
+    as the query) measured better rank-fused (nDCG@5 0.612 against 0.559).
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
@@ -116,6 +129,8 @@ def sources(collection: Collection, query: str, mode: str,
     for source_language, target in (("fr", "en"), ("en", "fr")):
         if sure in (None, source_language):
             translated[target] = " ".join(translate_terms(query, source_language))
+    scored = score_fusion and mode == "hybrid" and sure in tuning.score_fused
+    lexical = "lexical" if scored else ""
     out: list[VectorQuery] = []
     if mode in ("hybrid", "dense"):
         weight = tuning.dense_fr if sure == "fr" else tuning.dense_en
@@ -125,13 +140,15 @@ def sources(collection: Collection, query: str, mode: str,
             extra = translated.get(analyser, "")
             indices, values = _terms(query, analyser, extra, tuning.merged_expansion)
             if indices:
-                weight = 1.0 if sure in (None, analyser) else tuning.lexical_other
-                out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values), weight=weight))
+                weight = 1.0 if sure in (None, analyser) else tuning.scored_other if scored else tuning.lexical_other
+                out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values), weight=weight,
+                                       group=lexical))
             if extra and tuning.expansion > 0 and sure is not None:  # unsure: a keyword query, kept in-language
                 indices, values = sparse.embed_query(extra, analyser)
                 if indices:
                     out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values),
-                                           weight=tuning.expansion))
+                                           weight=tuning.scored_expansion if scored else tuning.expansion,
+                                           group=lexical))
     return out, language
 
 
@@ -189,7 +206,7 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
         raise ValueError("k must be within 1..100 and offset must not be negative")
     started = time.perf_counter()
     tuning = tuning or TUNING[mode]  # looked up per call, so an evaluation can sweep the module's weights
-    queries, language = sources(collection, query.strip(), mode, tuning)
+    queries, language = sources(collection, query.strip(), mode, tuning, score_fusion=True)
     candidates: list[Found] = []
     if queries:
         limit = max(POOL, 2 * (offset + k))

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.language import detect_language
+from ingest.language import passage_language
+from ingest import limits
 from ingest.types import Chunk, Page, join_pages
 
 MIN_WORDS, MAX_WORDS, OVERLAP_WORDS = 150, 350, 40
 _HEADING_CUT_WORDS = 100  # below this a heading does not close a chunk…
 _TOP_HEADING_CUT_WORDS = 30  # …unless it is a top-level one
-MAX_CHUNKS_PER_DOCUMENT = 20_000
 
 _MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
 _NAMED = [
@@ -158,7 +158,7 @@ def chunk_pages(document_id: str, pages: list[Page], language: str) -> list[Chun
     full_text, offsets = join_pages(pages)
     chunks = []
     for index, group in enumerate(_pack(_blocks(full_text, offsets, pages))):
-        if index >= MAX_CHUNKS_PER_DOCUMENT:
+        if index >= limits.MAX_CHUNKS_PER_DOCUMENT:
             break
         start, end = group[0].start, group[-1].end
         text = full_text[start:end]
@@ -166,6 +166,6 @@ def chunk_pages(document_id: str, pages: list[Page], language: str) -> list[Chun
         chunks.append(Chunk(
             document_id=document_id, index=index, text=text, page=group[0].page, page_end=group[-1].page,
             section=" > ".join(path), char_start=start, char_end=end,
-            language=detect_language(text, default=language, sample=800) if len(text) > 200 else language,
+            language=passage_language(text, language) if len(text) > 200 else language,
         ))
     return chunks

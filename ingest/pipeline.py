@@ -12,8 +12,9 @@ from ingest.chunker import chunk_pages
 from ingest.clean import clean_pages
 from ingest.converters import content_type, convert
 from ingest.errors import IngestError
-from ingest.ids import document_id, file_sha256
+from ingest.ids import document_id, file_sha256, path_sha256
 from ingest.language import detect_language
+from ingest.limits import cap_pages, chunk_cap_warning, read_head
 from ingest.metadata import (guess_doc_type, guess_year, normalise_doc_type, normalise_year, title_from_path,
                              title_from_text)
 from ingest.types import Document, Page, ParsedDocument
@@ -23,13 +24,26 @@ _RESERVED = {"title", "doc_type", "type", "year", "date", "language", "lang"}
 
 def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None,
                doc_type: str | None = None, data: bytes | None = None) -> ParsedDocument:
-    """Parse one file; raises IngestError (with the reason) when it has no usable text."""
+    """Parse one file; raises IngestError (with the reason) when it has no usable text.
+
+    Memory stays bounded (see `ingest.limits`): an oversized text file is read only up to its head,
+    and text past the budget is dropped with a warning in `ParsedDocument.warnings`.
+    """
+    warnings: list[str] = []
     try:
-        data = path.read_bytes() if data is None else data
+        size = path.stat().st_size if data is None else len(data)
+        if data is None:
+            data, truncated = read_head(path, size)
+            sha256 = path_sha256(path) if truncated else file_sha256(data)
+            warnings += [truncated] if truncated else []
+        else:
+            sha256 = file_sha256(data)
     except OSError as exc:
         raise IngestError(f"unreadable: {exc.strerror or exc}") from exc
     extracted = convert(path, data)
-    pages = [Page(n, text) for n, text in enumerate(clean_pages(extracted.pages, extracted.is_pdf), start=1)]
+    raw_pages, capped = cap_pages(extracted.pages)
+    warnings += extracted.warnings + ([capped] if capped else [])
+    pages = [Page(n, text) for n, text in enumerate(clean_pages(raw_pages, extracted.is_pdf), start=1)]
     body = "\n".join(p.text for p in pages)
     if not body.strip():
         raise IngestError("no text after cleaning (empty document)")
@@ -41,7 +55,7 @@ def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None
     document = Document(
         id=document_id(source), source=source, path=str(path.resolve()), title=title.strip(),
         doc_type=chosen_type or guess_doc_type(source, title, body), language=language,
-        sha256=file_sha256(data), pages=len(pages), size=len(data), content_type=content_type(path),
+        sha256=sha256, pages=len(pages), size=size, content_type=content_type(path),
         year=normalise_year(meta) or guess_year(title, extracted.pages[0][:2000] + "\n" + body),
         date=str(date) if date else None,
         extra={k: _plain(v) for k, v in meta.items() if k not in _RESERVED},
@@ -49,7 +63,8 @@ def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None
     chunks = chunk_pages(document.id, pages, language)
     if not chunks:
         raise IngestError("no text to index")
-    return ParsedDocument(document, pages, chunks)
+    capped = chunk_cap_warning(len(chunks), chunks[-1].page_end, len(pages))
+    return ParsedDocument(document, pages, chunks, warnings + ([capped] if capped else []))
 
 
 def _plain(value: object) -> object:

@@ -65,6 +65,7 @@ class ParsedDocument:
     document: Document
     pages: list[Page]
     chunks: list[Chunk]
+    warnings: list[str] = field(default_factory=list)  # what was lost on the way (bad pages, truncation)
 
 
 PAGE_SEPARATOR = "\n\n"

@@ -20,7 +20,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service.errors import EXCEPTION_HANDLERS
-from service.routes.deps import provide_collection, provide_settings
+from index.parsing import ParserPool
+from service.routes.deps import provide_collection, provide_parser, provide_settings
 from service.routes.documents import DocumentController
 from service.routes.health import health
 from service.routes.pages import PAGE_ROUTES
@@ -46,11 +47,16 @@ def create_app(settings: Settings | None = None, collection=None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = collection is None
         app.state.collection = collection or settings.open_collection(create=True)
+        if owned and app.state.collection.backend == "qdrant-edge":
+            app.state.collection.remove_hidden()  # leftovers of an upload cut short by a crash: sole owner here
         warm_up(app.state.collection)
         app.state.settings = settings
+        # uploads are parsed in a worker process (started on the first upload) under a time limit
+        app.state.parser = ParserPool(workers=1, timeout=settings.parse_timeout)
         try:
             yield
         finally:
+            app.state.parser.close()
             if owned:
                 app.state.collection.close()
 
@@ -60,7 +66,8 @@ def create_app(settings: Settings | None = None, collection=None) -> Litestar:
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         dependencies={"collection": Provide(provide_collection, sync_to_thread=False),
-                      "settings": Provide(provide_settings, sync_to_thread=False)},
+                      "settings": Provide(provide_settings, sync_to_thread=False),
+                      "parser": Provide(provide_parser, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,

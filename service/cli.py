@@ -51,7 +51,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     with settings.open_collection(create=True) as collection:
         try:
             report = ingest_paths(collection, [Path(p) for p in args.paths], prune=args.prune, doc_type=args.type,
-                                  progress=update, workers=args.workers)
+                                  progress=update, workers=args.workers, timeout=settings.parse_timeout)
         finally:
             close()
     seconds = max(report.seconds, 1e-9)
@@ -61,6 +61,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
           f"({report.pages / seconds:.1f} pages/s, {report.chunks / seconds:.1f} chunks/s)")
     for source, reason in report.skipped if args.verbose else []:
         print(f"  skipped {source}: {reason}")
+    for source, warning in report.warnings:
+        print(f"  warning {source}: {warning}")
     for source, reason in report.failed:
         print(f"  failed  {source}: {reason}")
     return 2 if report.failed else 0
@@ -175,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, help="synthetic chunks for the scale figures (default 200,000)")
     p.add_argument("--compare", type=int, help="chunks for the qdrant-client local-mode comparison (default 20,000)")
     p.add_argument("--documents", action="append", help="files or folders to ingest (default corpus/documents)")
-    p.add_argument("--skip", help="comma-separated: latency, throughput, scale, startup")
+    p.add_argument("--skip", help="comma-separated: backends, latency, throughput, scale, startup")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser

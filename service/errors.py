@@ -6,8 +6,10 @@ import logging
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 from ingest.errors import IngestError, NotFoundError, StoreError
+from service.schemas import ErrorResponse
 
 log = logging.getLogger("procsearch.service")
 
@@ -72,3 +74,19 @@ EXCEPTION_HANDLERS = {
     ValueError: _value,
     Exception: _internal,
 }
+
+_MEANING = {
+    400: "Invalid parameters or body; `detail` says which and why.",
+    401: "An API key is required (PROCSEARCH_API_KEYS is set): send `Authorization: Bearer <key>`.",
+    403: "The admin key is required (or no admin key is configured).",
+    404: "No document with this id.",
+    413: "The upload is larger than PROCSEARCH_MAX_UPLOAD_MB.",
+    415: "Unsupported file type; `detail` lists the supported ones.",
+    422: "The file could not be ingested; `detail` gives the reason (encrypted, needs OCR, corrupt…).",
+    503: "The index is unavailable (store locked by another process, or the model cannot load).",
+}
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the errors a route can answer, so clients and the fuzz test know them."""
+    return {code: ResponseSpec(data_container=ErrorResponse, description=_MEANING[code]) for code in codes}

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedder import DEFAULT_MODEL
+from index.embedder import DEFAULT_BACKEND, DEFAULT_MODEL, resolve_backend
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Settings:
     """PROCSEARCH_COLLECTION: collection name on the Qdrant server."""
     model: str = DEFAULT_MODEL
     """PROCSEARCH_MODEL: sentence-transformers model id or local path (default: the packaged all-MiniLM-L6-v2)."""
+    backend: str = DEFAULT_BACKEND
+    """PROCSEARCH_BACKEND: what runs the embedding model: torch, onnx (fp32) or onnx-int8; vectors stay compatible."""
     reranker: str | None = None
     """PROCSEARCH_RERANKER: optional cross-encoder (id or local path) rescoring the top 30 passages; off by default."""
     admin_key: str | None = None
@@ -30,6 +32,8 @@ class Settings:
     """PROCSEARCH_API_KEYS: comma-separated bearer keys; when set, read endpoints need one of them too."""
     max_upload_mb: int = 50
     """PROCSEARCH_MAX_UPLOAD_MB: largest accepted upload, in MiB (413 above it)."""
+    parse_timeout: float = 300.0
+    """PROCSEARCH_PARSE_TIMEOUT: seconds one file may take to parse before it fails alone (bombs, deep nesting)."""
     host: str = "127.0.0.1"
     """PROCSEARCH_HOST: address `procsearch serve` binds to."""
     port: int = 8000
@@ -44,10 +48,12 @@ class Settings:
             qdrant_api_key=env.get("QDRANT_API_KEY") or None,
             collection=env.get("PROCSEARCH_COLLECTION", "procsearch"),
             model=env.get("PROCSEARCH_MODEL", DEFAULT_MODEL),
+            backend=resolve_backend(env.get("PROCSEARCH_BACKEND") or DEFAULT_BACKEND),
             reranker=env.get("PROCSEARCH_RERANKER") or None,
             admin_key=env.get("PROCSEARCH_ADMIN_KEY") or None,
             api_keys=tuple(k.strip() for k in env.get("PROCSEARCH_API_KEYS", "").split(",") if k.strip()),
             max_upload_mb=int(env.get("PROCSEARCH_MAX_UPLOAD_MB", "50")),
+            parse_timeout=float(env.get("PROCSEARCH_PARSE_TIMEOUT", "300")),
             host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
             port=int(env.get("PROCSEARCH_PORT", "8000")),
         )
@@ -57,4 +63,4 @@ class Settings:
 
         return open_collection(data_dir=self.data_dir, url=self.qdrant_url, model=self.model,
                                collection=self.collection, create=create, embedder=embedder,
-                               api_key=self.qdrant_api_key, reranker=self.reranker)
+                               api_key=self.qdrant_api_key, reranker=self.reranker, embedding_backend=self.backend)

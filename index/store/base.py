@@ -58,12 +58,39 @@ def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
 
 @dataclass(frozen=True)
 class VectorQuery:
-    """One retrieval source: a dense or a sparse vector, searched in space `using`."""
+    """One retrieval source: a dense or a sparse vector, searched in space `using`.
+
+    Without a `group` anywhere in a query, the sources are rank-fused (weighted
+    RRF). When some source names a group, the query is score-fused instead (see
+    `score_groups`): sources of one group are summed on their raw scores, which
+    only makes sense for scores on one scale, such as BM25 in disjoint spaces.
+    """
 
     using: str
     dense: list[float] | None = None
     sparse: tuple[list[int], list[float]] | None = None
     weight: float = 1.0
+    group: str = ""
+
+
+def score_groups(sources: list[VectorQuery]) -> list[tuple[float, list[VectorQuery]]] | None:
+    """(weight, sources) per group for score fusion, or None when the query is rank-fused.
+
+    Score fusion, run inside Qdrant by both backends: each group's raw scores
+    are summed into one list (a formula, each source at its own weight), that
+    list is normalised by DBSF (mean ± 3 standard deviations, so cosines and
+    BM25 land on one scale), and the groups are added with their weights (a
+    group weighs what its first source weighs). Unlike RRF, a
+    weak list then moves rankings in proportion to its scores, instead of
+    placing its first hits near the top whatever their score. A source without
+    a group is a group of its own.
+    """
+    if not any(s.group for s in sources):
+        return None
+    groups: dict[str, list[VectorQuery]] = {}
+    for index, source in enumerate(sources):
+        groups.setdefault(source.group or f"#{index}", []).append(source)
+    return [(members[0].weight, members) for members in groups.values()]
 
 
 @dataclass(frozen=True)
@@ -93,4 +120,5 @@ class Store(Protocol):
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]: ...
     def count(self, where: Where) -> int: ...
     def facet(self, key: str, where: Where) -> dict[object, int]: ...
+    def optimize(self) -> bool: ...
     def close(self) -> None: ...

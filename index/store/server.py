@@ -11,7 +11,7 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as m
 
 from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, Found, RRF_K, StoredPoint,
-                              VectorQuery, Where, conditions)
+                              VectorQuery, Where, conditions, score_groups)
 from index.sparse import SPACES
 from ingest.errors import StoreError
 
@@ -36,6 +36,25 @@ def to_filter(where: Where) -> m.Filter | None:
 
 def _vector(query: VectorQuery):
     return query.dense if query.dense is not None else m.SparseVector(indices=query.sparse[0], values=query.sparse[1])
+
+
+def _weighted_sum(weights: list[float]) -> m.FormulaQuery:
+    """Σ weight_i × score of prefetch i; a point missing from a prefetch scores 0 there."""
+    return m.FormulaQuery(formula=m.SumExpression(sum=[m.MultExpression(mult=[w, f"$score[{i}]"])
+                                                       for i, w in enumerate(weights)]),
+                          defaults={f"$score[{i}]": 0.0 for i in range(len(weights))})
+
+
+def _score_fusion(groups: list[tuple[float, list[VectorQuery]]], flt: m.Filter | None,
+                  n: int) -> tuple[list[m.Prefetch], m.FormulaQuery]:
+    """Prefetches and final formula of a score-fused query (see base.score_groups), as in the Edge store."""
+    parts = []
+    for _, members in groups:
+        inner = [m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=n) for s in members]
+        if len(inner) > 1:
+            inner = [m.Prefetch(prefetch=inner, query=_weighted_sum([s.weight for s in members]), limit=n)]
+        parts.append(m.Prefetch(prefetch=inner, query=m.FusionQuery(fusion=m.Fusion.DBSF), limit=n))
+    return parts, _weighted_sum([weight for weight, _ in groups])
 
 
 def _found(point, score: float = 0.0) -> Found:
@@ -82,12 +101,17 @@ class ServerStore:
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
               pool: int = 100, rrf_k: int = RRF_K) -> list[Found]:
         flt = to_filter(where)
+        n = max(pool, limit + offset)
+        groups = score_groups(sources)
         if len(sources) == 1:
             response = self._client.query_points(self.collection, query=_vector(sources[0]), using=sources[0].using,
                                                  query_filter=flt, limit=limit, offset=offset, with_payload=True)
+        elif groups is not None:
+            prefetch, formula = _score_fusion(groups, flt, n)
+            response = self._client.query_points(self.collection, prefetch=prefetch, query=formula, limit=limit,
+                                                 offset=offset, with_payload=True)
         else:
-            prefetch = [m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=max(pool, limit + offset))
-                        for s in sources]
+            prefetch = [m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=n) for s in sources]
             response = self._client.query_points(
                 self.collection, prefetch=prefetch, limit=limit, offset=offset, with_payload=True,
                 query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[s.weight for s in sources])))
@@ -113,6 +137,10 @@ class ServerStore:
         response = self._client.facet(self.collection, key=key, facet_filter=to_filter(where), limit=100_000,
                                       exact=True)
         return {hit.value: hit.count for hit in response.hits}
+
+    def optimize(self) -> bool:
+        """Nothing to do: a Qdrant server runs its optimizers in the background."""
+        return False
 
     def close(self) -> None:
         self._client.close()

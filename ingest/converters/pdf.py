@@ -15,6 +15,7 @@ from pypdf.errors import PdfReadError
 
 from ingest.converters.base import Extracted
 from ingest.errors import IngestError
+from ingest import limits
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -56,13 +57,21 @@ def extract_pdf(path: Path, data: bytes) -> Extracted:
         raise IngestError(f"corrupt PDF: cannot read page tree ({exc})") from exc
     if not pages:
         raise IngestError("PDF has no pages")
-    texts, warnings = [], []
+    texts, warnings, total = [], [], 0
     for number, page in enumerate(pages, start=1):
+        if total > limits.MAX_TEXT_CHARS:  # the rest would be cut anyway: do not spend time and memory on it
+            warnings.append(f"text truncated at {limits.MAX_TEXT_CHARS:,} characters: pages {number}–{len(pages)} "
+                            f"are not indexed; split the document to index the rest")
+            break
         try:
             texts.append(page.extract_text() or "")
         except Exception as exc:  # noqa: BLE001 - one bad page must not lose the document
             texts.append("")
             warnings.append(f"page {number} unreadable: {exc}")
+        total += len(texts[-1])
     if not any(t.strip() for t in texts):
+        unreadable = [w for w in warnings if " unreadable: " in w]
+        if len(unreadable) == len(texts):  # every page raised: a broken or hostile file, not a scan
+            raise IngestError(f"no page could be read ({unreadable[0]})")
         raise IngestError("no text layer (scanned or image-only PDF): needs OCR")
     return Extracted(pages=texts, title=_title(reader), is_pdf=True, warnings=warnings)

@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from index.collection import Collection
+from index.parsing import ParserPool
 from service.settings import Settings
 
 
@@ -18,6 +19,10 @@ def provide_collection(state: State) -> Collection:
 
 def provide_settings(state: State) -> Settings:
     return state.settings
+
+
+def provide_parser(state: State) -> ParserPool:
+    return state.parser
 
 
 def _bearer(request: Request) -> str | None:

@@ -16,11 +16,12 @@ from litestar.response import File
 
 from index.collection import Collection
 from index.indexer import ingest_file
+from index.parsing import ParserPool
 from index.search import SearchFilters
 from index.similar import similar_documents
 from ingest.converters import SUPPORTED
 from ingest.errors import IngestError, NotFoundError
-from service.errors import UnsupportedMediaType
+from service.errors import UnsupportedMediaType, error_responses
 from service.responses import document_summary
 from service.routes.deps import require_admin, require_reader
 from service.schemas import (ChunkInfo, DocType, DocumentDetail, DocumentList, Language, SimilarResponse,
@@ -36,7 +37,7 @@ def _safe_name(name: str) -> str:
 
 
 def store_and_ingest(collection: Collection, settings: Settings, name: str, data: bytes,
-                     doc_type: str | None) -> tuple[str, str]:
+                     doc_type: str | None, parser: ParserPool | None = None) -> tuple[str, str]:
     """Keep the upload under data/uploads and index it; a failed parse leaves nothing behind."""
     filename = _safe_name(name)
     suffix = Path(filename).suffix.lower()
@@ -53,7 +54,7 @@ def store_and_ingest(collection: Collection, settings: Settings, name: str, data
         previous = target.read_bytes() if target.exists() else None
         try:
             staged.replace(target)
-            return ingest_file(collection, target, f"uploads/{filename}", doc_type)
+            return ingest_file(collection, target, f"uploads/{filename}", doc_type, parser)
         except Exception:
             if previous is None:
                 target.unlink(missing_ok=True)
@@ -68,7 +69,8 @@ class DocumentController(Controller):
     path = "/v1/documents"
     tags = ["documents"]
 
-    @get(sync_to_thread=True, summary="List documents (filters as in search, paginated)")
+    @get(sync_to_thread=True, summary="List documents (filters as in search, paginated)",
+         responses=error_responses(400, 401, 503))
     def list_documents(
         self, request: Request, collection: Collection, settings: Settings,
         lang: Annotated[list[Language] | None, Parameter(description="Document language(s).")] = None,
@@ -85,7 +87,8 @@ class DocumentController(Controller):
         return DocumentList(total=len(records), offset=offset, limit=limit,
                             documents=[document_summary(r) for r in records[offset:offset + limit]])
 
-    @get("/{document_id:str}", sync_to_thread=True, summary="A document's metadata and its passages' pages")
+    @get("/{document_id:str}", sync_to_thread=True, summary="A document's metadata and its passages' pages",
+         responses=error_responses(401, 404, 503))
     def get_document(self, request: Request, collection: Collection, settings: Settings,
                      document_id: str) -> DocumentDetail:
         require_reader(request, settings)
@@ -95,7 +98,8 @@ class DocumentController(Controller):
         return DocumentDetail(document=document_summary(record), sha256=str(record.get("sha256")),
                               content_type=str(record.get("content_type")), chunks=chunks)
 
-    @get("/{document_id:str}/file", sync_to_thread=True, summary="The original file (PDFs open at #page=N)")
+    @get("/{document_id:str}/file", sync_to_thread=True, summary="The original file (PDFs open at #page=N)",
+         responses=error_responses(401, 404, 503))
     def get_file(self, request: Request, collection: Collection, settings: Settings, document_id: str) -> File:
         require_reader(request, settings)
         record = collection.document(document_id).payload
@@ -110,7 +114,8 @@ class DocumentController(Controller):
                     headers={"X-Content-Type-Options": "nosniff",
                              "Content-Security-Policy": "default-src 'none'; sandbox"})
 
-    @get("/{document_id:str}/similar", sync_to_thread=True, summary="Documents most like this one (precedents)")
+    @get("/{document_id:str}/similar", sync_to_thread=True, summary="Documents most like this one (precedents)",
+         responses=error_responses(400, 401, 404, 503))
     def similar(self, request: Request, collection: Collection, settings: Settings, document_id: str,
                 k: Annotated[int, Parameter(ge=1, le=50, description="Documents to return.")] = 5) -> SimilarResponse:
         require_reader(request, settings)
@@ -118,9 +123,10 @@ class DocumentController(Controller):
         return SimilarResponse(document_id=document_id,
                                documents=[document_summary(r, score=round(s, 6)) for r, s in found])
 
-    @post(summary="Upload and ingest files (admin key)", status_code=201)
+    @post(summary="Upload and ingest files (admin key)", status_code=201,
+          responses=error_responses(400, 401, 403, 413, 415, 422, 503))
     async def upload(
-        self, request: Request, collection: Collection, settings: Settings,
+        self, request: Request, collection: Collection, settings: Settings, parser: ParserPool,
         data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> UploadResponse:
         require_admin(request, settings)
@@ -141,14 +147,15 @@ class DocumentController(Controller):
             content = await upload.read()
             try:
                 status, doc_id = await to_thread.run_sync(
-                    store_and_ingest, collection, settings, upload.filename, content, doc_type)
+                    store_and_ingest, collection, settings, upload.filename, content, doc_type, parser)
             except IngestError as exc:
                 raise IngestError(f"{upload.filename}: {exc}") from exc
             out.append(UploadedFile(filename=upload.filename, status=status,
                                     document=document_summary(collection.document(doc_id).payload)))
         return UploadResponse(files=out)
 
-    @delete("/{document_id:str}", sync_to_thread=True, status_code=204, summary="Delete a document (admin key)")
+    @delete("/{document_id:str}", sync_to_thread=True, status_code=204, summary="Delete a document (admin key)",
+            responses=error_responses(401, 403, 404, 503))
     def delete_document(self, request: Request, collection: Collection, settings: Settings,
                         document_id: str) -> None:
         require_admin(request, settings)

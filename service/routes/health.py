@@ -5,10 +5,12 @@ from __future__ import annotations
 from litestar import get
 
 from index.collection import Collection
+from service.errors import error_responses
 from service.schemas import Health
 
 
-@get("/health", sync_to_thread=True, tags=["health"], summary="Status, counts, model and backend")
+@get("/health", sync_to_thread=True, tags=["health"], summary="Status, counts, model and backend",
+     responses=error_responses(503))
 def health(collection: Collection) -> Health:
     stats = collection.stats()
     embedder = collection.embedder

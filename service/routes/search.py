@@ -9,6 +9,7 @@ from litestar.params import Parameter
 
 from index.collection import Collection
 from index.search import SearchFilters, search
+from service.errors import error_responses
 from service.responses import search_response
 from service.routes.deps import require_reader
 from service.schemas import DocType, Language, Mode, SearchRequest, SearchResponse
@@ -40,7 +41,7 @@ class SearchController(Controller):
     path = "/v1/search"
     tags = ["search"]
 
-    @get(sync_to_thread=True, summary="Search passages (query string)")
+    @get(sync_to_thread=True, summary="Search passages (query string)", responses=error_responses(400, 401, 503))
     def search_get(
         self, request: Request, collection: Collection, settings: Settings,
         q: Annotated[str, Parameter(description="The question or keywords (1–1000 characters).", max_length=1000)],
@@ -56,7 +57,8 @@ class SearchController(Controller):
         return run_search(collection, SearchRequest(q=q, k=k, offset=offset, lang=lang, type=doc_type,
                                                     year_from=year_from, year_to=year_to, mode=mode))
 
-    @post(sync_to_thread=True, status_code=200, summary="Search passages (JSON body; filters may be lists)")
+    @post(sync_to_thread=True, status_code=200, summary="Search passages (JSON body; filters may be lists)",
+          responses=error_responses(400, 401, 503))
     def search_post(self, request: Request, collection: Collection, settings: Settings,
                     data: SearchRequest) -> SearchResponse:
         require_reader(request, settings)
