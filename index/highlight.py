@@ -17,6 +17,7 @@ import snowballstemmer
 from ingest.stopwords import ENGLISH, FRENCH
 
 _WORD = re.compile(r"\w+", re.U)
+_STOPWORDS = FRENCH | ENGLISH  # built once: a union per word cost a third of a search's highlighting
 _LOCAL = threading.local()  # snowball stemmers keep state between calls: one set per thread
 
 
@@ -41,7 +42,7 @@ def stems(word: str) -> frozenset[str]:
 def query_stems(query: str, extra_terms: list[str] | None = None) -> frozenset[str]:
     out: set[str] = set()
     for word in _WORD.findall(query) + list(extra_terms or []):
-        if word.lower() in FRENCH or word.lower() in ENGLISH or len(word) < 2:
+        if word.lower() in _STOPWORDS or len(word) < 2:
             continue
         out |= stems(word)
     return frozenset(out)
@@ -54,7 +55,7 @@ def highlight(text: str, query: str, window: int = 40, extra_terms: list[str] | 
     if not words:
         return html.escape(text[:300])
     hits = [i for i, w in enumerate(words) if len(w.group()) > 1 and stems(w.group()) & wanted
-            and w.group().lower() not in FRENCH | ENGLISH]
+            and w.group().lower() not in _STOPWORDS]
     best = 0
     if hits:
         best = max(hits, key=lambda i: sum(1 for j in hits if i <= j < i + window))

@@ -172,8 +172,11 @@ def _merge(a: Hit, b: Hit) -> Hit:
                   "index": first.index})
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def _signature(text: str) -> str:
-    return re.sub(r"\W+", " ", text[:600].lower()).strip()[:400]
+    return _NON_WORD.sub(" ", text[:600].lower()).strip()[:400]
 
 
 def collapse(hits: list[Hit]) -> list[Hit]:

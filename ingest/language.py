@@ -8,6 +8,7 @@ first, which is what the words of a 3-word query can tell.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
@@ -62,6 +63,7 @@ def passage_language(text: str, document_language: str) -> str:
     return detect_language(text, default=document_language, sample=800)
 
 
+@lru_cache(maxsize=4096)  # deterministic (seeded); langdetect costs ~10 ms on a sentence-long question
 def query_languages(text: str) -> tuple[str | None, float]:
     """The query's language and our confidence in it (0–1), for weighting analysers."""
     guess = _by_words(text)
