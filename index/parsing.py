@@ -80,7 +80,9 @@ def parse_job(job: ParseJob, timeout: float) -> ParsedDocument:
     timed = timeout > 0 and threading.current_thread() is threading.main_thread()
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        # re-fires every half second: an exception raised while a gc callback or __del__ runs is
+        # swallowed by Python, so one alarm is not enough to be sure the parse stops
+        signal.setitimer(signal.ITIMER_REAL, timeout, 0.5)
     try:
         return parse_file(job.path, job.source, job.catalog, job.doc_type, data=job.data)
     except MemoryError as exc:

@@ -205,8 +205,8 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
     """Passages for `query`, best first, with their documents' metadata."""
     if not query.strip():
         raise ValueError("empty query")
-    if not 1 <= k <= 100 or offset < 0:
-        raise ValueError("k must be within 1..100 and offset must not be negative")
+    if not 1 <= k <= 100 or not 0 <= offset <= 10_000:
+        raise ValueError("k must be within 1..100 and offset within 0..10,000")
     started = time.perf_counter()
     tuning = tuning or TUNING[mode]  # looked up per call, so an evaluation can sweep the module's weights
     queries, language = sources(collection, query.strip(), mode, tuning, score_fusion=True)

@@ -12,7 +12,7 @@ Language = Literal["fr", "en", "de", "es", "it", "nl", "pl", "pt"]
 DocType = Literal["guide", "tender", "minutes", "law", "notice", "other"]
 Query = Annotated[str, Meta(min_length=1, max_length=1000, description="The question or keywords (1–1000 characters).")]
 K = Annotated[int, Meta(ge=1, le=100, description="Number of passages to return (1–100).")]
-Offset = Annotated[int, Meta(ge=0, description="Passages to skip, for the next page.")]
+Offset = Annotated[int, Meta(ge=0, le=10_000, description="Passages to skip, for the next page (0–10,000).")]
 Year = Annotated[int, Meta(ge=1900, le=2100)]
 
 

@@ -46,7 +46,7 @@ class SearchController(Controller):
         self, request: Request, collection: Collection, settings: Settings,
         q: Annotated[str, Parameter(description="The question or keywords (1–1000 characters).", max_length=1000)],
         k: Annotated[int, Parameter(ge=1, le=100, description="Passages to return (1–100).")] = 10,
-        offset: Annotated[int, Parameter(ge=0, description="Passages to skip, for the next page.")] = 0,
+        offset: Annotated[int, Parameter(ge=0, le=10_000, description="Passages to skip, for the next page (0–10,000).")] = 0,
         lang: Annotated[list[Language] | None, Parameter(description="Document language(s); repeatable.")] = None,
         doc_type: Annotated[list[DocType] | None, Parameter(query="type", description="Document type(s); repeatable.")] = None,
         year_from: Annotated[int | None, Parameter(ge=1900, le=2100, description="Earliest document year.")] = None,
