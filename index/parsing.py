@@ -38,6 +38,7 @@ DEFAULT_TIMEOUT_S = 300.0  # per file; a 2,000-page PDF parses in about a minute
 DEFAULT_MEMORY_MB = 4096  # address space per worker; a bomb fails with MemoryError instead of swapping
 GRACE_S = 15.0  # beyond the soft limit, before the worker is killed
 STARTUP_TIMEOUT_S = 120.0
+PARSE_NICE = 10
 log = logging.getLogger("procsearch.ingest")
 
 
@@ -51,7 +52,17 @@ class ParseJob:
 
 
 def _init_worker(memory_mb: int) -> None:
-    """Workers die with their parent (Linux) and cannot take the machine's memory."""
+    """Workers die with their parent (Linux), cannot take the machine's memory, and yield the CPU.
+
+    At a lower priority (nice +PARSE_NICE) a worker parses in the gaps the model's threads leave
+    (during ingest) and never slows searches (an upload in the server). At equal priority it
+    preempted one of the model's two threads, and each layer of the model waited for the
+    preempted one.
+    """
+    try:
+        os.nice(PARSE_NICE)
+    except OSError:
+        pass
     try:
         import ctypes
 
@@ -67,6 +78,9 @@ def _init_worker(memory_mb: int) -> None:
 
 def _ready() -> int:
     """A warm-up task: returns once this worker has started and imported the parsers."""
+    from ingest.converters import load_converters
+
+    load_converters()
     time.sleep(0.05)
     return os.getpid()
 

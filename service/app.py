@@ -34,9 +34,12 @@ HERE = Path(__file__).resolve().parent
 def warm_up(collection) -> None:
     """Load the model, language profiles, glossary and stemmers now, not on a member's first search."""
     from index.search import search
+    from ingest.language import detect_language
 
     search(collection, "Peut-on réserver un lot à un ESAT pour les marchés publics ?", k=1)
     collection.embedder.clear_cache()
+    # queries with a clear stopword vote skip langdetect; load its profiles for the others
+    detect_language("Reserved contracts for sheltered workshops and social enterprises in public procurement")
 
 
 def create_app(settings: Settings | None = None, collection=None) -> Litestar:

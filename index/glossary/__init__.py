@@ -10,31 +10,20 @@ which search adds as extra, lower-weighted query terms.
 from __future__ import annotations
 
 import re
-import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import snowballstemmer
+from index.stemming import stem
 
 GLOSSARY = Path(__file__).with_name("fr_en.tsv")
 _WORD = re.compile(r"\w+", re.U)
-_LOCAL = threading.local()  # snowball stemmers keep state between calls: one set per thread
 _STOP = {"fr": {"de", "du", "des", "la", "le", "les", "l", "d", "à", "a", "au", "aux", "en", "et", "pour", "par"},
          "en": {"of", "the", "a", "an", "for", "to", "and", "in", "on", "by"}}
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def stem_sequence(text: str, language: str) -> tuple[str, ...]:
-    if not hasattr(_LOCAL, "stemmers"):
-        _LOCAL.stemmers = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
-    stemmer = _LOCAL.stemmers[language]
-    return tuple(_fold(stemmer.stemWord(w.lower())) for w in _WORD.findall(text) if w.lower() not in _STOP[language])
+    return tuple(stem(w, language) for w in (w.lower() for w in _WORD.findall(text)) if w not in _STOP[language])
 
 
 @dataclass(frozen=True)

@@ -23,31 +23,27 @@ search for in prose.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from ingest.converters.base import Extracted
-from ingest.converters.docx import extract_docx
-from ingest.converters.eforms import extract_eforms
-from ingest.converters.html import extract_html
-from ingest.converters.markdown import extract_markdown, extract_mdx
-from ingest.converters.odt import extract_odt
-from ingest.converters.pdf import extract_pdf
-from ingest.converters.pptx import extract_pptx
-from ingest.converters.text import extract_text
 from ingest.errors import IngestError
 
+# extension → (module of ingest.converters, function, content type). A module is imported on
+# first use: the server starts without pypdf and the XML and Office readers (a quarter of a second).
 CONVERTERS = {
-    ".pdf": (extract_pdf, "application/pdf"),
-    ".md": (extract_markdown, "text/markdown"),
-    ".markdown": (extract_markdown, "text/markdown"),
-    ".mdx": (extract_mdx, "text/markdown"),
-    ".txt": (extract_text, "text/plain"),
-    ".docx": (extract_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".odt": (extract_odt, "application/vnd.oasis.opendocument.text"),
-    ".html": (extract_html, "text/html"),
-    ".htm": (extract_html, "text/html"),
-    ".xml": (extract_eforms, "application/xml"),
-    ".pptx": (extract_pptx, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ".pdf": ("pdf", "extract_pdf", "application/pdf"),
+    ".md": ("markdown", "extract_markdown", "text/markdown"),
+    ".markdown": ("markdown", "extract_markdown", "text/markdown"),
+    ".mdx": ("markdown", "extract_mdx", "text/markdown"),
+    ".txt": ("text", "extract_text", "text/plain"),
+    ".docx": ("docx", "extract_docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".odt": ("odt", "extract_odt", "application/vnd.oasis.opendocument.text"),
+    ".html": ("html", "extract_html", "text/html"),
+    ".htm": ("html", "extract_html", "text/html"),
+    ".xml": ("eforms", "extract_eforms", "application/xml"),
+    ".pptx": ("pptx", "extract_pptx",
+              "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
 }
 SUPPORTED = frozenset(CONVERTERS)
 
@@ -73,7 +69,13 @@ def skip_reason(path: Path) -> str:
 
 
 def content_type(path: Path) -> str:
-    return CONVERTERS.get(path.suffix.lower(), (None, "application/octet-stream"))[1]
+    return CONVERTERS.get(path.suffix.lower(), (None, None, "application/octet-stream"))[2]
+
+
+def load_converters() -> None:
+    """Import every converter now (parser workers, before a file's time limit starts)."""
+    for module, _, _ in CONVERTERS.values():
+        importlib.import_module(f"ingest.converters.{module}")
 
 
 def convert(path: Path, data: bytes) -> Extracted:
@@ -81,7 +83,8 @@ def convert(path: Path, data: bytes) -> Extracted:
     entry = CONVERTERS.get(path.suffix.lower())
     if entry is None:  # a single file given by name, whatever its type
         raise IngestError(skip_reason(path))
-    extract, _ = entry
+    module, function, _ = entry
+    extract = getattr(importlib.import_module(f"ingest.converters.{module}"), function)
     try:
         return extract(path, data)
     except IngestError:
@@ -92,4 +95,5 @@ def convert(path: Path, data: bytes) -> Extracted:
         raise IngestError(f"document too large to read in memory ({path.suffix.lower()})") from exc
 
 
-__all__ = ["CONVERTERS", "Extracted", "SKIPPED", "SUPPORTED", "content_type", "convert", "skip_reason"]
+__all__ = ["CONVERTERS", "Extracted", "SKIPPED", "SUPPORTED", "content_type", "convert", "load_converters",
+           "skip_reason"]

@@ -1,0 +1,45 @@
+"""Highlighting: the query's words are marked across accents, case and inflection, and nothing else is markup."""
+
+from index.highlight import highlight
+
+PASSAGE = ("Le pouvoir adjudicateur peut réserver un ou plusieurs lots d'un marché public aux établissements et "
+           "services d'aide par le travail (ESAT). " + "Texte sans rapport avec la question posée. " * 30 +
+           "Les marchés réservés restent soumis aux règles de publicité. Un lot réservé aux ESAT est possible.")
+
+
+def test_inflected_and_accented_forms_are_marked():
+    out = highlight("Les marchés réservés et les RESERVATIONS.", "marche reserve")
+    assert "<mark>marchés réservés</mark>" in out  # adjacent marks share one <mark>
+    assert "<mark>RESERVATIONS</mark>" in out  # same stem, whatever the case
+
+
+def test_english_stems_whose_last_letter_changes_are_found():
+    assert "<mark>policies</mark>" in highlight("Two procurement policies apply.", "policy")
+    assert "<mark>using</mark>" in highlight("Councils using the framework agreed.", "use")
+
+
+def test_stopwords_and_unrelated_words_are_not_marked():
+    out = highlight("Le lot de la commune est réservé.", "le lot de la")
+    assert out.count("<mark>") == 1 and "<mark>lot</mark>" in out
+
+
+def test_the_window_is_the_densest_run_of_matches():
+    out = highlight(PASSAGE, "lot réservé ESAT")
+    assert out.startswith("… ") and "Un <mark>lot réservé</mark> aux <mark>ESAT</mark>" in out
+    assert len(out.split()) < 70  # about 40 words, not the whole passage
+
+
+def test_text_is_escaped_and_only_mark_is_markup():
+    out = highlight("<script>alert('lot')</script> & lot", "lot")
+    assert "<script>" not in out and "&lt;script&gt;" in out and "&amp;" in out
+    assert out.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_letters_outside_latin1_do_not_break_matching():
+    out = highlight("Les œuvres d'art et le cœur du lot réservé.", "œuvre lot")
+    assert "<mark>œuvres</mark>" in out and "<mark>lot</mark>" in out
+
+
+def test_a_passage_without_matches_opens_at_its_start():
+    out = highlight("Rien à voir ici.", "ESAT")
+    assert out.startswith("Rien") and "<mark>" not in out
