@@ -31,7 +31,7 @@ from eval.bench_scale import Figure, bench_scale_figures, bench_startup, free_po
 from index.collection import Collection, embedding_text, open_collection
 from index.embedder import BACKENDS, DEFAULT_BACKEND, Embedder
 from index.indexer import ingest_paths
-from index.search import POOL, SearchFilters, sources
+from index.search import POOL, SearchFilters, candidate_limit, sources
 from index.store import Where
 from ingest.walk import walk_paths
 
@@ -198,10 +198,11 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
             started = time.perf_counter()
             client.get("/v1/search", params={"q": query}).raise_for_status()
             http.append(time.perf_counter() - started)
-            vector_queries, _ = sources(collection, query, "hybrid")  # same sources (now cached), not timed
+            vector_queries, _ = sources(collection, query, "hybrid", score_fusion=True)  # as search(); not timed
             started = time.perf_counter()
             embedder.encode_uncached([query], "query")
-            collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=hybrid_rrf_k())
+            collection.store.query(vector_queries, where, limit=candidate_limit(10), pool=POOL,
+                                   rrf_k=hybrid_rrf_k())
             floor.append(time.perf_counter() - started)
             if time.perf_counter() > deadline:
                 break

@@ -24,7 +24,7 @@ import numpy as np
 from index import sparse
 from index.collection import Collection, open_collection
 from index import search as search_module
-from index.search import POOL, SearchFilters, search, sources
+from index.search import POOL, SearchFilters, candidate_limit, search, sources
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
 from ingest.ids import chunk_point_id
@@ -149,9 +149,10 @@ def time_queries(collection: Collection, queries: list[str], filters: SearchFilt
     where = (filters or SearchFilters()).where()
     for query in queries:
         if engine_only:
-            vector_queries, _ = sources(collection, query, "hybrid")
+            vector_queries, _ = sources(collection, query, "hybrid", score_fusion=True)
             started = time.perf_counter()
-            collection.store.query(vector_queries, where, limit=POOL, pool=POOL, rrf_k=hybrid_rrf_k())
+            collection.store.query(vector_queries, where, limit=candidate_limit(10), pool=POOL,
+                                   rrf_k=hybrid_rrf_k())
         else:
             started = time.perf_counter()
             search(collection, query, k=10, filters=filters)

@@ -15,7 +15,7 @@ never half of one; hidden leftovers are removed by the next ingest.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import sparse
@@ -28,6 +28,7 @@ from ingest.near_duplicates import THRESHOLD, minhash, similarity
 from ingest.types import ParsedDocument
 
 SCHEMA_VERSION = 1
+RECORDS_CACHED = 20_000  # document records kept by records(); past that the copy starts again
 UPSERT_SLICE = 256  # chunks embedded and written per call when a document is added on its own
 DOCUMENT_FIELDS = ("document_id", "title", "doc_type", "language", "year", "date", "source", "pages", "size",
                    "content_type", "sha256", "version", "chunks", "extra", "ingested_at", "path")
@@ -51,6 +52,7 @@ class Collection:
     location: str
     context: bool = True  # embed passages with their title and heading path (see embedding_text)
     reranker: object | None = None  # index.reranker.Reranker when PROCSEARCH_RERANKER is set
+    _records: dict[str, dict[str, object]] = field(default_factory=dict, repr=False)  # see records()
 
     @property
     def backend(self) -> str:
@@ -95,6 +97,7 @@ class Collection:
         never holds all its vectors in memory at once.
         """
         doc = parsed.document
+        self._records.clear()
         signature = minhash("\n".join(page.text for page in parsed.pages))
         texts = self.passage_texts(parsed) if dense is None else []
         total: list[float] = []
@@ -115,6 +118,7 @@ class Collection:
         self.store.upsert([StoredPoint(document_point_id(doc.id), {DENSE: _normalised(total)} if total else {},
                                        record)])
         self.store.set_payload(Where(kind="chunk", document_ids=(doc.id,), version=version), {"state": "live"})
+        self._records.clear()  # a search during the write may have read the old record
         return len(parsed.chunks)
 
     @staticmethod
@@ -133,6 +137,7 @@ class Collection:
 
     def delete(self, document_id: str) -> None:
         self.document(document_id)
+        self._records.clear()
         self.store.delete(Where(document_ids=(document_id,)))
 
     def document(self, document_id: str, with_vector: bool = False) -> Found:
@@ -142,9 +147,26 @@ class Collection:
         return found[0]
 
     def records(self, document_ids: list[str]) -> dict[str, dict[str, object]]:
-        """Document records by id, for the documents of a result page (missing ids are left out)."""
-        found = self.store.retrieve([document_point_id(d) for d in dict.fromkeys(document_ids)])
-        return {str(f.payload["document_id"]): f.payload for f in found}
+        """Document records by id, for the documents of a result page (missing ids are left out).
+
+        The embedded store is locked to this process, so every change goes through `add` or
+        `delete`, which clear the copy kept here: a page of results then costs no store read
+        for its documents (about 1 ms of a 15 ms search). A Qdrant server may have other
+        writers, so its records are always read.
+        """
+        wanted = list(dict.fromkeys(document_ids))
+        cache = self._records if self.backend == "qdrant-edge" else {}
+        missing = [d for d in wanted if d not in cache]
+        if missing:
+            found = {str(f.payload["document_id"]): f.payload
+                     for f in self.store.retrieve([document_point_id(d) for d in missing])}
+            if self.backend == "qdrant-edge":
+                if len(cache) + len(found) > RECORDS_CACHED:
+                    cache.clear()
+                cache.update(found)
+            else:
+                cache = found
+        return {d: cache[d] for d in wanted if d in cache}
 
     def documents(self, where: Where = Where()) -> list[dict[str, object]]:
         """Every matching document record, sorted by title."""

@@ -39,6 +39,7 @@ DEFAULT_MEMORY_MB = 4096  # address space per worker; a bomb fails with MemoryEr
 GRACE_S = 15.0  # beyond the soft limit, before the worker is killed
 STARTUP_TIMEOUT_S = 120.0
 PARSE_NICE = 10
+AHEAD_PER_WORKER = 16  # files parsed ahead of the model: enough to keep it fed, few enough to bound memory
 log = logging.getLogger("procsearch.ingest")
 
 
@@ -161,7 +162,7 @@ class ParserPool:
 
         def submit() -> None:
             pool = self._executor()
-            while waiting and (not alone or not running):
+            while waiting and len(running) < AHEAD_PER_WORKER * self.workers and (not alone or not running):
                 job = waiting.popleft()
                 running.append((job, pool.submit(self.target, job, self.timeout)))
 

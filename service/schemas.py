@@ -67,7 +67,8 @@ class DocumentSummary(msgspec.Struct):
 class SearchResponse(msgspec.Struct):
     query: str
     mode: str
-    total_documents: Annotated[int, Meta(description="Distinct documents among the candidates.")]
+    total_documents: Annotated[int, Meta(description="Distinct documents among the candidates read for this page "
+                                                     "(at least those of the passages returned).")]
     took_ms: float
     passages: list[Passage]
     documents: list[DocumentSummary]

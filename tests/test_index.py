@@ -156,3 +156,23 @@ def test_near_duplicate_versions_are_recorded(edge_collection, tmp_path):
     assert records["versions/rfq-final.md"]["duplicate_of"] == records["versions/rfq-draft.md"]["document_id"]
     assert records["versions/rfq-draft.md"]["duplicate_of"] is None
     assert records["versions/other.md"]["duplicate_of"] is None
+
+
+def test_document_records_follow_every_change_through_the_collection(tmp_path, embedder):
+    """records() keeps a copy for searches; an update or a delete must never serve the old record."""
+    from index.collection import open_collection
+    from index.indexer import ingest_paths
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    note = folder / "note.md"
+    note.write_text("---\ntitle: Première version\n---\n# Marché réservé\nUn lot réservé aux ESAT est possible.\n")
+    with open_collection(data_dir=tmp_path / "data", create=True, embedder=embedder) as collection:
+        ingest_paths(collection, [folder], workers=0)
+        doc_id = next(iter(collection.versions()))
+        assert collection.records([doc_id])[doc_id]["title"] == "Première version"
+        note.write_text("---\ntitle: Seconde version\n---\n# Marché réservé\nUn lot réservé aux ESAT est possible.\n")
+        ingest_paths(collection, [folder], workers=0)
+        assert collection.records([doc_id])[doc_id]["title"] == "Seconde version"
+        collection.delete(doc_id)
+        assert collection.records([doc_id]) == {}

@@ -13,3 +13,19 @@ def test_short_queries_use_stopwords_and_accents():
     assert query_languages("marché réservé ESAT")[0] == "fr"
     assert query_languages("award criteria for the catering")[0] == "en"
     assert query_languages("ESAT")[0] is None
+
+
+def test_a_clear_stopword_vote_decides_a_question_without_langdetect(monkeypatch):
+    import ingest.language as language
+
+    calls = []
+    real = language.detect_langs
+    monkeypatch.setattr(language, "detect_langs", lambda text: calls.append(text) or real(text))
+    language.query_languages.cache_clear()
+    assert query_languages("Peut-on réserver un des lots de notre marché à un ESAT ?") == ("fr", 0.9)
+    assert query_languages("what award criteria did other cities use for the school catering?") == ("en", 0.9)
+    assert calls == []
+    # mixed evidence: langdetect is still asked (and agrees here)
+    assert query_languages("the marché réservé for ESAT and the reserved contract")[0] in ("fr", "en", None)
+    assert len(calls) == 1
+    language.query_languages.cache_clear()

@@ -62,13 +62,19 @@ def _index(language: str, path: Path = GLOSSARY) -> dict[tuple[str, ...], tuple[
     return index
 
 
+@lru_cache(maxsize=4)
+def _longest(language: str, path: Path = GLOSSARY) -> int:
+    """Words in the longest phrase of the index (computed once: it was a scan of every entry per query)."""
+    return max((len(k) for k in _index(language, path)), default=0)
+
+
 def translate_terms(query: str, language: str, per_term: int = 2) -> list[str]:
     """Equivalents in the other language of the glossary terms found in `query` (longest match first)."""
     index = _index(language)
     if not index:
         return []
     stems = stem_sequence(query, language)
-    longest = max(len(k) for k in index)
+    longest = _longest(language)
     found: list[str] = []
     i = 0
     while i < len(stems):
