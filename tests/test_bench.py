@@ -11,12 +11,13 @@ import json
 from eval.bench import Options, format_table, run_bench
 
 
-def test_quick_bench_measures_every_figure(embedder):
+def test_quick_bench_measures_every_figure(embedder, monkeypatch):
+    monkeypatch.delenv("PROCSEARCH_RERANKER", raising=False)
     result = run_bench(Options.for_run(True, skip=("startup",)), embedder=embedder)
     assert result["errors"] == []
     figures = {f["name"].split(" (")[0].split(":")[0]: f for f in result["figures"]}
-    assert set(figures) == {"ingest overhead", "embedding speed", "query latency", "throughput", "scale",
-                            "Edge vs qdrant-client local, filtered hybrid at 2,000"}
+    assert set(figures) == {"ingest overhead", "embedding speed", "query latency", "throughput", "reranker latency",
+                            "scale", "Edge vs qdrant-client local, filtered hybrid at 2,000"}
     for figure in result["figures"]:
         assert figure["error"] is None
         if figure["target"] != "report":
@@ -26,5 +27,9 @@ def test_quick_bench_measures_every_figure(embedder):
     throughput = figures["throughput"]["values"]
     assert throughput["rps_16"] > 0
     assert throughput["errors_16"] == 0, throughput.get("first_error_16")  # 500s under concurrency are a bug
+    reranker = figures["reranker latency"]
+    assert "timing only" in reranker["name"]  # PROCSEARCH_RERANKER unset: the untrained stand-in, and it says so
+    assert reranker["values"]["queries"] >= 5 and 0 < reranker["values"]["added_p50_ms"] <= reranker["values"][
+        "added_p95_ms"]
     json.dumps(result)
     assert "ingest overhead" in format_table(result)
