@@ -121,24 +121,42 @@ def extraction_seconds(paths: list[Path]) -> float:
 
 
 def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[Figure]:
-    """Ingest into the fresh store ÷ (pypdf + encoding of the same chunks); fills `seeds` for the scale figures."""
+    """Ingest into a fresh store ÷ (pypdf + encoding of the same chunks); fills `seeds` for the scale figures.
+
+    Ingest and its two floors run in turns, `rounds` times, each into a new store, and the best of each
+    counts: on a shared 2-core virtual machine one encoding of the same 528 chunks took anywhere between
+    10.6 and 29 s, so a single round could pass or fail on what the neighbours did.
+    """
     embedder = collection.embedder
-    report = ingest_paths(collection, options.documents, workers=1)
-    found = collection.store.scroll(Where(kind="chunk", live=True))
-    texts = [str(f.payload["text"]) for f in found]
-    extract_s = extraction_seconds(options.documents)
-    # the floor encodes what ingest encoded: each passage under its title and heading path
-    encode_s, vectors = embedding_speed(embedder, [
-        embedding_text(str(f.payload.get("title") or ""), str(f.payload.get("section") or ""), text)
-        if collection.context else text for f, text in zip(found, texts)])
-    ratio = report.seconds / (extract_s + encode_s)
+    rounds = 1 if options.quick else 3
+    ingest_s, extract_s, encode_s = [], [], []
+    with tempfile.TemporaryDirectory(prefix="procsearch-ingest-") as scratch:
+        for turn in range(rounds):
+            target = collection if turn == 0 else open_collection(
+                data_dir=Path(scratch) / str(turn), create=True, embedder=embedder)
+            report = ingest_paths(target, options.documents, workers=1)
+            if turn:
+                target.close()
+            ingest_s.append(report.seconds)
+            found = collection.store.scroll(Where(kind="chunk", live=True))
+            texts = [str(f.payload["text"]) for f in found]
+            extract_s.append(extraction_seconds(options.documents))
+            # the floor encodes what ingest encoded: each passage under its title and heading path
+            seconds, vectors = embedding_speed(embedder, [
+                embedding_text(str(f.payload.get("title") or ""), str(f.payload.get("section") or ""), text)
+                if collection.context else text for f, text in zip(found, texts)])
+            encode_s.append(seconds)
+    ratio = min(ingest_s) / (min(extract_s) + min(encode_s))
     seeds.update(texts=texts, vectors=vectors, languages=[str(f.payload["chunk_language"]) for f in found])
     return [
         Figure("ingest overhead", {"files": len(report.added), "failed": len(report.failed), "chunks": len(texts),
-                                   "ingest_s": round(report.seconds, 2), "pypdf_s": round(extract_s, 2),
-                                   "encode_s": round(encode_s, 2)}, round(ratio, 3), "<= 1.15", ratio <= 1.15,
+                                   "rounds": rounds, "ingest_s": round(min(ingest_s), 2),
+                                   "pypdf_s": round(min(extract_s), 2), "encode_s": round(min(encode_s), 2),
+                                   "ingest_s_all": [round(x, 1) for x in ingest_s],
+                                   "encode_s_all": [round(x, 1) for x in encode_s]},
+               round(ratio, 3), "<= 1.15", ratio <= 1.15,
                error=f"{len(report.failed)} files failed: {report.failed[:2]}" if report.failed else None),
-        Figure(f"embedding speed ({embedder.backend})", {"chunks_per_s": round(len(texts) / encode_s, 1),
+        Figure(f"embedding speed ({embedder.backend})", {"chunks_per_s": round(len(texts) / min(encode_s), 1),
                                                           "model": embedder.name}, None, "report", None)]
 
 

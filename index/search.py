@@ -245,6 +245,8 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
         limit = min(pool, candidate_limit(keep))
         while True:
             candidates = collection.store.query(queries, where, limit=limit, pool=pool, rrf_k=tuning.rrf_k)
+            # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order
+            candidates.sort(key=lambda found: (-found.score, found.id))
             merged = collapse(candidates, keep=keep)
             if len(merged) >= keep or len(candidates) < limit or limit >= pool:
                 break
