@@ -58,7 +58,7 @@ class Tuning:
     expansion: float = 0.2  # the translations alone as one more source (language-sure queries only)
     rrf_k: int = 20
     scored_expansion: float = 1.0  # the translations' share of the summed lexical list under score fusion
-    scored_other: float = 0.6  # …and the other language's BM25 share: a French question opens on French documents
+    scored_other: float = 0.5  # …and the other language's BM25 share: a French question opens on French documents
     score_fused: tuple[str, ...] = ("fr",)  # query languages whose hybrid queries are score-fused
 
 

@@ -84,7 +84,8 @@ def test_server_killed_mid_upload_leaves_a_store_that_opens_and_a_reupload_compl
     data_dir, port = tmp_path / "data", free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PROCSEARCH_ADMIN_KEY": "admin-secret",
            "PROCSEARCH_PORT": str(port), "PROCSEARCH_MAX_UPLOAD_MB": "20"}
-    files = {f"tender-{n}.pdf": _pdf(tmp_path, f"tender-{n}.pdf", 40) for n in range(3)}
+    # the second file is long enough that a kill one second in lands while it is parsed or embedded
+    files = {f"tender-{n}.pdf": _pdf(tmp_path, f"tender-{n}.pdf", 240 if n == 1 else 40) for n in range(3)}
     url = f"http://127.0.0.1:{port}"
 
     def serve() -> subprocess.Popen:
