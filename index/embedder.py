@@ -71,6 +71,23 @@ class Embedder:
                 self._model = self._load()
             return self._model
 
+    def load_in_background(self) -> threading.Thread:
+        """Start loading the model in a thread; the first use of `model` waits for it.
+
+        `procsearch serve` calls this before it imports the web stack: ONNX Runtime builds its
+        session mostly without holding the GIL, so the two overlap on a second core. A load that
+        fails here is left for that first use to retry, where the error reaches the person.
+        """
+        def load() -> None:
+            try:
+                self.model
+            except Exception:  # noqa: BLE001 - raised again, and reported, by the next use of `model`
+                pass
+
+        thread = threading.Thread(target=load, name="procsearch-model-load", daemon=True)
+        thread.start()
+        return thread
+
     def _load(self):
         if os.environ.get("PROCSEARCH_ALLOW_DOWNLOAD") != "1":
             os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -8,9 +8,11 @@ first, which is what the words of a 3-word query can tell.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 from langdetect import DetectorFactory, detect_langs
+from langdetect.detector_factory import init_factory
 from langdetect.lang_detect_exception import LangDetectException
 
 from ingest.stopwords import ENGLISH, FRENCH
@@ -18,6 +20,26 @@ from ingest.stopwords import ENGLISH, FRENCH
 DetectorFactory.seed = 0
 _WORD = re.compile(r"[^\W\d_]+")
 _FRENCH_CHARS = set("éèêàâùûôîïçœ")
+
+
+_PROFILES_LOCK = threading.Lock()
+_profiles_loaded = False
+
+
+def load_profiles() -> None:
+    """Load langdetect's 55 language profiles once (about half a second).
+
+    langdetect's own lazy loader publishes its factory before filling it, so two first
+    detections at once (two requests, two threads) could run on half the profiles; this
+    loads them under a lock. The service calls it in the background once it answers.
+    """
+    global _profiles_loaded
+    if _profiles_loaded:
+        return
+    with _PROFILES_LOCK:
+        if not _profiles_loaded:
+            init_factory()
+            _profiles_loaded = True
 
 
 def _votes(text: str) -> tuple[int, int]:
@@ -42,6 +64,7 @@ def detect_language(text: str, default: str = "und", sample: int = 3000) -> str:
     words = _WORD.findall(text)
     if len(words) < 12:
         return _by_words(text) or default
+    load_profiles()
     try:
         best = detect_langs(text)[0]
     except LangDetectException:
@@ -80,6 +103,7 @@ def query_languages(text: str) -> tuple[str | None, float]:
     guess = _by_words(text)
     words = _WORD.findall(text)
     if len(words) >= 6:
+        load_profiles()
         try:
             best = detect_langs(text)[0]
             if best.lang in ("fr", "en") and best.prob >= 0.9:

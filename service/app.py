@@ -1,12 +1,14 @@
 """The Litestar application factory.
 
 The index (store and model) is opened once in the lifespan and shared by
-every request through `Provide`; the model is loaded at startup so the first
-search is as fast as the next.
+every request through `Provide`; the model is loaded before the service answers,
+and the query path's other caches in a thread just after, so the first searches
+are as fast as the next.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,27 +34,59 @@ HERE = Path(__file__).resolve().parent
 
 
 def warm_up(collection) -> None:
-    """Load the model, language profiles, glossary and stemmers now, not on a member's first search."""
-    from index.search import search
-    from ingest.language import detect_language
-
-    search(collection, "Peut-on réserver un lot à un ESAT pour les marchés publics ?", k=1)
-    collection.embedder.clear_cache()
-    # queries with a clear stopword vote skip langdetect; load its profiles for the others
-    detect_language("Reserved contracts for sheltered workshops and social enterprises in public procurement")
+    """Load the model and encode once before the service answers: a model that cannot run fails startup."""
+    collection.embedder.encode_uncached(["Peut-on réserver un lot à un ESAT ?"], "query")
 
 
-def create_app(settings: Settings | None = None, collection=None) -> Litestar:
-    """Build the app; `collection` lets a caller (tests, bench) hand in an already open index."""
+def warm_caches() -> None:
+    """Load what only some questions need, in a thread once the service answers.
+
+    langdetect's profiles (a question with no clear stopword vote; 0.4 to 0.7 s of loading) used
+    to land on the first member who asked such a question, and the English side of the glossary
+    on the first English question. Loaded before /health answers, they would delay every start
+    for questions that may not come soon; a question that needs one meanwhile waits for it.
+    """
+    from index.glossary import translate_terms
+    from index.highlight import highlight
+    from index.sparse import embed_query
+    from ingest.language import load_profiles
+
+    load_profiles()
+    for text, language in (("reserved contracts for sheltered workshops", "en"), ("marché réservé", "fr")):
+        translate_terms(text, language)
+        embed_query(text, language)
+        highlight(text, text)
+
+
+class _Litestar(Litestar):
+    """Litestar without its pydantic plugins: the API's types are msgspec structs.
+
+    Litestar adds them whenever pydantic is importable, and qdrant-client installs it;
+    importing them took about 0.2 s of every start of `procsearch serve`.
+    """
+
+    @staticmethod
+    def _get_default_plugins(plugins: list) -> list:
+        from litestar.plugins.core import MsgspecDIPlugin
+
+        return [*plugins, MsgspecDIPlugin()]
+
+
+def create_app(settings: Settings | None = None, collection=None, embedder=None) -> Litestar:
+    """Build the app; `collection` lets a caller (tests, bench) hand in an already open index.
+
+    `embedder`, when the app opens the index itself, is the model to use (`serve` starts loading it first).
+    """
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = collection is None
-        app.state.collection = collection or settings.open_collection(create=True)
+        app.state.collection = collection or settings.open_collection(create=True, embedder=embedder)
         if owned and app.state.collection.backend == "qdrant-edge":
             app.state.collection.remove_hidden()  # leftovers of an upload cut short by a crash: sole owner here
         warm_up(app.state.collection)
+        threading.Thread(target=warm_caches, name="procsearch-warm-caches", daemon=True).start()
         app.state.settings = settings
         # uploads are parsed in a worker process (started on the first upload) under a time limit
         app.state.parser = ParserPool(workers=1, timeout=settings.parse_timeout)
@@ -63,7 +97,7 @@ def create_app(settings: Settings | None = None, collection=None) -> Litestar:
             if owned:
                 app.state.collection.close()
 
-    return Litestar(
+    return _Litestar(
         route_handlers=[SearchController, DocumentController, health, *PAGE_ROUTES,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],

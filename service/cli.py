@@ -106,12 +106,17 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from index.embedder import Embedder
+
+    embedder = Embedder(settings.model, backend=settings.backend)
+    embedder.load_in_background()  # meanwhile, the web stack imports (startup, README "Performance")
+
     import uvicorn
 
     from service.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info")
+    uvicorn.run(create_app(settings, embedder=embedder), host=args.host or settings.host,
+                port=args.port or settings.port, log_level="info")
     return 0
 
 

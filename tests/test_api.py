@@ -208,3 +208,37 @@ def test_near_duplicate_versions_collapse_into_one_entry(client):
     laptops = [d for d in documents if "rfq-laptops" in d["source"]]
     assert len(laptops) == 1, "two versions, one entry"
     assert [v["source"] for v in laptops[0]["versions"]] and "rfq-laptops" in laptops[0]["versions"][0]["source"]
+
+
+def test_the_service_loads_langdetect_and_the_glossary_in_the_background_once_it_answers(
+        monkeypatch, edge_collection, tmp_path):
+    import time
+
+    import langdetect.detector_factory as factory
+    import ingest.language as language
+    from index import glossary
+
+    monkeypatch.setattr(factory, "_factory", None)
+    monkeypatch.setattr(language, "_profiles_loaded", False)
+    glossary._index.cache_clear()
+    glossary._longest.cache_clear()  # computed from the index, one entry per language
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"), collection=edge_collection)) as test_client:
+        assert test_client.get("/health").status_code == 200
+        deadline = time.monotonic() + 60
+        while not (language._profiles_loaded and glossary._longest.cache_info().currsize == 2):
+            assert time.monotonic() < deadline, "the background warm-up did not finish"
+            time.sleep(0.05)
+    assert len(factory._factory.langlist) == 55
+
+
+def test_the_app_starts_without_importing_litestars_pydantic_plugins(tmp_path):
+    """They cost about 0.2 s of every start and serve nothing: the API speaks msgspec."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from service.app import create_app; from service.settings import Settings; "
+            f"create_app(Settings(data_dir={str(tmp_path)!r})); "
+            "print(sorted(m for m in sys.modules if m.startswith('litestar.plugins.pydantic')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"

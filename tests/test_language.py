@@ -29,3 +29,25 @@ def test_a_clear_stopword_vote_decides_a_question_without_langdetect(monkeypatch
     assert query_languages("the marché réservé for ESAT and the reserved contract")[0] in ("fr", "en", None)
     assert len(calls) == 1
     language.query_languages.cache_clear()
+
+
+def test_a_detection_during_the_first_profile_load_waits_for_every_profile(monkeypatch):
+    """langdetect publishes its factory before filling it; a second first detection must not use it half-filled."""
+    import threading
+    import time
+
+    import langdetect.detector_factory as factory
+    import ingest.language as language
+
+    monkeypatch.setattr(factory, "_factory", None)
+    monkeypatch.setattr(language, "_profiles_loaded", False)
+    text = "Le titulaire du marché public fournit chaque année un rapport sur les clauses sociales d'insertion."
+    loader = threading.Thread(target=language.load_profiles)
+    loader.start()
+    deadline = time.monotonic() + 30
+    while factory._factory is None and time.monotonic() < deadline:  # the load has begun
+        time.sleep(0.001)
+    assert loader.is_alive(), "the profiles loaded too fast to overlap: nothing was checked"
+    assert detect_language(text) == "fr"
+    assert len(factory._factory.langlist) == 55
+    loader.join()

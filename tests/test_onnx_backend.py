@@ -127,3 +127,21 @@ def test_unknown_backend_is_refused(monkeypatch):
     with pytest.raises(ValueError):
         Settings.from_env({"PROCSEARCH_BACKEND": "gpu"})
     assert Settings.from_env({"PROCSEARCH_BACKEND": "ONNX"}).backend == "onnx"
+
+
+def test_a_model_loaded_in_the_background_is_the_one_used(cache, onnx_int8):
+    embedder = Embedder(backend="onnx-int8")
+    embedder.load_in_background().join()
+    loaded = embedder._model
+    assert loaded is not None
+    assert embedder.embed_query(SOCIAL_FR) == onnx_int8.embed_query(SOCIAL_FR)
+    assert embedder.model is loaded  # loaded once
+
+
+def test_a_background_load_that_fails_is_reported_by_the_first_use(tmp_path):
+    from ingest.errors import StoreError
+
+    embedder = Embedder(str(tmp_path / "no-such-model"), backend="onnx-int8")
+    embedder.load_in_background().join()  # the thread keeps the error to itself
+    with pytest.raises(StoreError, match="no-such-model"):
+        embedder.model
