@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import sparse
+from index import document_bm25, sparse
 from index.embedder import Embedder
 from index.store import Found, Store, StoredPoint, Where
 from index.store.base import DENSE
@@ -115,8 +115,9 @@ class Collection:
                   "content_type": doc.content_type, "sha256": doc.sha256, "version": version,
                   "chunks": len(parsed.chunks), "extra": doc.extra, "ingested_at": time.time(), "minhash": signature,
                   "duplicate_of": self.near_duplicate_of(doc.id, signature)}
-        self.store.upsert([StoredPoint(document_point_id(doc.id), {DENSE: _normalised(total)} if total else {},
-                                       record)])
+        vectors: dict[str, object] = {DENSE: _normalised(total)} if total else {}
+        vectors.update(document_bm25.document_vectors(doc.title, [(c.text, c.language) for c in parsed.chunks]))
+        self.store.upsert([StoredPoint(document_point_id(doc.id), vectors, record)])
         self.store.set_payload(Where(kind="chunk", document_ids=(doc.id,), version=version), {"state": "live"})
         self._records.clear()  # a search during the write may have read the old record
         return len(parsed.chunks)

@@ -5,7 +5,8 @@ analysers. English (and unsure) queries are rank-fused (weighted RRF), the
 analyser of the query's own language weighing more. French queries are
 score-fused (DBSF): the default dense model is English, and on French text its
 first hits are often wrong; RRF would still place them near the top, whereas
-score fusion lets them count in proportion to their scores. Candidates are then
+score fusion lets them count in proportion to their scores; their documents'
+whole-text BM25 is added as one more list (`index.document_bm25`). Candidates are then
 merged (adjacent overlapping chunks of one page become one passage) and
 de-duplicated before the page of `k` results is cut, so page 2 continues page 1.
 """
@@ -16,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from index import sparse
+from index import document_bm25, sparse
 from index.collection import Collection
 from index.store import Found, VectorQuery, Where
 from index.store.base import DENSE
@@ -60,6 +61,7 @@ class Tuning:
     scored_expansion: float = 1.0  # the translations' share of the summed lexical list under score fusion
     scored_other: float = 0.5  # …and the other language's BM25 share: a French question opens on French documents
     score_fused: tuple[str, ...] = ("fr",)  # query languages whose hybrid queries are score-fused
+    document_lexical: float = 0.5  # score-fused queries: each document's whole-text BM25 at this weight
 
 
 TUNING = {
@@ -243,10 +245,13 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
     if queries:
         where, pool = (filters or SearchFilters()).where(), max(POOL, 2 * (offset + k))
         limit = min(pool, candidate_limit(keep))
+        documents: dict[str, float] = {}
+        if tuning.document_lexical > 0 and any(q.group for q in queries):  # score-fused: see document_bm25
+            documents = document_bm25.document_scores(collection.store, queries, where)
         while True:
             candidates = collection.store.query(queries, where, limit=limit, pool=pool, rrf_k=tuning.rrf_k)
             # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order
-            candidates.sort(key=lambda found: (-found.score, found.id))
+            candidates = document_bm25.blend(candidates, documents, tuning.document_lexical)
             merged = collapse(candidates, keep=keep)
             if len(merged) >= keep or len(candidates) < limit or limit >= pool:
                 break

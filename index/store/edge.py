@@ -132,21 +132,21 @@ class EdgeStore:
         self._shard.update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
 
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K) -> list[Found]:
+              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool = True) -> list[Found]:
         flt = to_filter(where)
         n = max(pool, limit + offset)
         groups = score_groups(sources)
         if len(sources) == 1:
             request = qe.QueryRequest(limit=limit, offset=offset, query=qe.Query.Nearest(
-                _vector(sources[0]), using=sources[0].using), filter=flt, with_payload=True)
+                _vector(sources[0]), using=sources[0].using), filter=flt, with_payload=with_payload)
         elif groups is not None:
             prefetches, formula = _score_fusion(groups, flt, n)
-            request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=True,
+            request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload,
                                       query=formula)
         else:
             prefetches = [qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using))
                           for s in sources]
-            request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=True,
+            request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload,
                                       query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]))
         return [_found(p) for p in self._shard.query(request)]
 

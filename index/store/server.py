@@ -99,21 +99,22 @@ class ServerStore:
         self._client.set_payload(self.collection, payload, points=to_filter(where) or m.Filter(), wait=True)
 
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K) -> list[Found]:
+              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool = True) -> list[Found]:
         flt = to_filter(where)
         n = max(pool, limit + offset)
         groups = score_groups(sources)
         if len(sources) == 1:
             response = self._client.query_points(self.collection, query=_vector(sources[0]), using=sources[0].using,
-                                                 query_filter=flt, limit=limit, offset=offset, with_payload=True)
+                                                 query_filter=flt, limit=limit, offset=offset,
+                                                 with_payload=with_payload)
         elif groups is not None:
             prefetch, formula = _score_fusion(groups, flt, n)
             response = self._client.query_points(self.collection, prefetch=prefetch, query=formula, limit=limit,
-                                                 offset=offset, with_payload=True)
+                                                 offset=offset, with_payload=with_payload)
         else:
             prefetch = [m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=n) for s in sources]
             response = self._client.query_points(
-                self.collection, prefetch=prefetch, limit=limit, offset=offset, with_payload=True,
+                self.collection, prefetch=prefetch, limit=limit, offset=offset, with_payload=with_payload,
                 query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[s.weight for s in sources])))
         return [_found(p) for p in response.points]
 
