@@ -103,8 +103,14 @@ def _point(document_id: str) -> str:
 
 
 def blend(candidates: list[Found], documents: dict[str, float], weight: float) -> list[Found]:
-    """Candidates with their document's score added at `weight`, best first (equal scores by id)."""
+    """Candidates with their document's score added at `weight`, best first.
+
+    Equal scores are ordered by document id and chunk number: point ids also derive from
+    PIPELINE_VERSION, so ordering by them made every version bump reshuffle ties (lexical
+    nDCG@10 0.707 under version 3, 0.692 under version 4, same code and index otherwise).
+    """
     if documents and weight:
         candidates = [Found(f.id, f.score + weight * documents.get(_point(str(f.payload["document_id"])), 0.0),
                             f.payload, f.vectors) for f in candidates]
-    return sorted(candidates, key=lambda found: (-found.score, found.id))
+    return sorted(candidates, key=lambda f: (-f.score, str(f.payload.get("document_id", "")),
+                                             int(f.payload.get("index", 0)), f.id))

@@ -250,7 +250,8 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
             documents = document_bm25.document_scores(collection.store, queries, where)
         while True:
             candidates = collection.store.query(queries, where, limit=limit, pool=pool, rrf_k=tuning.rrf_k)
-            # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order
+            # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order:
+            # blend orders them by document and chunk number
             candidates = document_bm25.blend(candidates, documents, tuning.document_lexical)
             merged = collapse(candidates, keep=keep)
             if len(merged) >= keep or len(candidates) < limit or limit >= pool:

@@ -83,3 +83,15 @@ def test_the_document_holding_every_query_word_scores_first(backend, request, tm
     filtered = SearchFilters(exclude_document_ids=(ids["target.txt"],)).where()
     assert set(document_bm25.document_scores(collection.store, queries, filtered)) == set(points) - {
         document_point_id(ids["target.txt"])}
+
+
+def test_equal_scores_are_ordered_by_document_and_chunk_not_by_point_id():
+    """Point ids change with PIPELINE_VERSION; the order of ties must not."""
+    def found(point_id: str, document_id: str, index: int) -> Found:
+        return Found(point_id, 0.5, {"document_id": document_id, "index": index}, {})
+
+    tied = [found("a", "doc-b", 0), found("b", "doc-a", 3), found("c", "doc-a", 1)]
+    for candidates in (tied, tied[::-1]):
+        ranked = document_bm25.blend(list(candidates), {}, 0.0)
+        assert [(f.payload["document_id"], f.payload["index"]) for f in ranked] == [
+            ("doc-a", 1), ("doc-a", 3), ("doc-b", 0)]
