@@ -8,8 +8,11 @@ whole document (its title and its chunks of that language), and a score-fused
 query asks the document points the same lexical question in a second Qdrant
 query. The documents' scores are normalised like Qdrant's DBSF (mean ± 3
 standard deviations) and added to each candidate chunk's fused score at
-`Tuning.document_lexical` (0.5, the French dense weight): one more list in the
-same formula.
+`Tuning.document_lexical`: one more list in the same formula. At 0.5 (the French
+dense weight, the first choice) "Peut-on réserver un lot à un ESAT ?" opened on an
+English guide full of "reserved contracts" instead of the French FAQ that answers it
+word for word; 0.25 is the nearest weight that opens on the FAQ (bundled 0.820,
+PIAF 0.892 / R@10 0.981; a browser-module test holds the question).
 
 Measured with `procsearch eval` / `eval --piaf`: bundled hybrid nDCG@10 0.815 -> 0.821
 (fr 0.760 -> 0.771, cross-lingual 0.731 -> 0.754, same-language 0.848 -> 0.847,

@@ -208,3 +208,19 @@ def test_keyboard_focus_is_visible_and_the_page_fits_a_phone(page):
     page.goto("/?q=clauses+sociales+insertion")
     assert page.locator("article.doc").count() > 0
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_members_question_opens_on_the_french_answer(server):
+    """The brief's own question: the helpdesk FAQ answers it word for word, in French.
+
+    An English guide on reserved contracts is relevant too, but a French member asking in French
+    should read the French answer first (the document-level BM25 weight was set so; README).
+    """
+    import httpx
+
+    response = httpx.get(f"{server}/v1/search", params={"q": "Peut-on réserver un lot à un ESAT ?", "k": 3},
+                         timeout=60)
+    response.raise_for_status()
+    first = response.json()["documents"][0]
+    assert first["source"].endswith("faq-helpdesk-rargo-2025.md"), first["source"]
+    assert first["language"] == "fr"
