@@ -159,6 +159,7 @@ class ParserPool:
     def _parse(self, jobs: list[ParseJob]) -> Iterator[tuple[ParseJob, ParsedDocument | Exception]]:
         waiting, running = deque(jobs), deque()
         alone = 0  # after a worker died: how many jobs still to run one at a time to find the culprit
+        retried: set[int] = set()  # jobs whose worker died under them once already
 
         def submit() -> None:
             pool = self._executor()
@@ -176,6 +177,14 @@ class ParserPool:
                                      "document?)")
                 self._restart(waiting, running)
             except BrokenProcessPool:
+                if (alone or not running) and id(job) not in retried:
+                    # alone in a fresh pool, its worker died: once more, since in about 1 run in 15 of the stuck-
+                    # worker test a good file died so, cause not found; a file that kills its worker dies twice
+                    retried.add(id(job))
+                    self._restart(waiting, running)
+                    waiting.appendleft(job)
+                    submit()
+                    continue
                 if alone or not running:
                     result = IngestError("the parser process died on this file (out of memory or a crash)")
                     self._restart(waiting, running)
