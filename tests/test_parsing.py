@@ -7,7 +7,7 @@ import pytest
 
 from index.parsing import ParseJob, ParserPool, parse_all
 from ingest.errors import IngestError
-from parse_targets import die_on_crash, hang_ignoring_alarm
+from parse_targets import die_on_crash, die_once, hang_ignoring_alarm
 
 
 def _pdf(objects: list[bytes]) -> bytes:
@@ -102,6 +102,17 @@ def test_a_dying_worker_fails_only_the_file_it_held(tmp_path, good):
     assert failed == ["crash.md"]
     assert "parser process died" in str(results[1][1])
     assert not isinstance(again[0][1], Exception)
+
+
+def test_a_worker_that_dies_once_under_a_good_file_gets_it_parsed_on_a_second_try(tmp_path, good):
+    """Alone in its pool (as the file after a killed stuck worker is): with others in flight, the pool
+    already re-ran each alone to find the culprit."""
+    flaky = _job(tmp_path, "flaky.md", b"# Flaky\n\nA good file whose first worker died for another reason.\n")
+    with ParserPool(workers=1, timeout=30, target=die_once) as pool:
+        results = list(pool.parse([flaky]))
+    assert [job.source for job, _ in results] == ["flaky.md"]
+    assert not isinstance(results[0][1], Exception), results
+    assert (tmp_path / "flaky.died").exists()  # it did die once
 
 
 def test_pool_needs_a_worker():
