@@ -12,26 +12,23 @@ process and GIL, and other processes take cores), so read them as upper bounds.
 
 from __future__ import annotations
 
-import asyncio
 import io
-import itertools
 import json
 import os
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import httpx
 import numpy as np
 
-from eval.bench_scale import Figure, bench_scale_figures, bench_startup, free_port, hybrid_rrf_k
+from eval.bench_http import Server, bench_latency, bench_throughput, percentile_ms, query_list
+from eval.bench_scale import Figure, bench_scale_figures
+from eval.bench_startup import bench_startup
 from index.collection import Collection, embedding_text, open_collection
 from index.embedder import BACKENDS, DEFAULT_BACKEND, Embedder
 from index.indexer import ingest_paths
-from index.search import POOL, SearchFilters, candidate_limit, sources
 from index.store import Where
 from ingest.walk import walk_paths
 
@@ -158,123 +155,6 @@ def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[
                error=f"{len(report.failed)} files failed: {report.failed[:2]}" if report.failed else None),
         Figure(f"embedding speed ({embedder.backend})", {"chunks_per_s": round(len(texts) / min(encode_s), 1),
                                                           "model": embedder.name}, None, "report", None)]
-
-
-def query_list(count: int) -> tuple[list[str], list[str]]:
-    """(timed, warm-up): distinct queries from the evaluation set, French and English mixed."""
-    texts = [json.loads(line)["text"] for line in (ROOT / "eval" / "queries.jsonl").read_text().splitlines() if line]
-    texts = list(dict.fromkeys(texts))
-    return texts[::2][:count], texts[1::2][:5]
-
-
-class Server:
-    """The real app under uvicorn in a background thread, on an already open collection."""
-
-    def __init__(self, collection: Collection, settings=None):
-        import uvicorn
-
-        from service.app import create_app
-        from service.settings import Settings
-
-        self.url = f"http://127.0.0.1:{free_port()}"
-        app = create_app(settings or Settings(data_dir=Path(collection.location)), collection=collection)
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=int(self.url.rsplit(":", 1)[1]),
-                                                    log_level="warning", access_log=False))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 120
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the bench server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
-def percentile_ms(samples: list[float], q: float) -> float:
-    return round(float(np.percentile(samples, q)) * 1000, 2) if samples else float("nan")
-
-
-def bench_latency(collection: Collection, server: Server, options: Options) -> Figure:
-    """HTTP search (cache misses) and the floor, interleaved query by query; then the same queries cached."""
-    timed, warm = query_list(options.queries)
-    embedder = collection.embedder
-    where = SearchFilters().where()
-    http, floor, hits = [], [], []
-    with httpx.Client(base_url=server.url, timeout=60) as client:
-        for query in warm:
-            client.get("/v1/search", params={"q": query}).raise_for_status()
-        embedder._cache.clear()
-        misses = embedder.cache_misses
-        deadline = time.perf_counter() + (30 if options.quick else 180)
-        for query in timed:
-            started = time.perf_counter()
-            client.get("/v1/search", params={"q": query}).raise_for_status()
-            http.append(time.perf_counter() - started)
-            vector_queries, _ = sources(collection, query, "hybrid", score_fusion=True)  # as search(); not timed
-            started = time.perf_counter()
-            embedder.encode_uncached([query], "query")
-            collection.store.query(vector_queries, where, limit=candidate_limit(10), pool=POOL,
-                                   rrf_k=hybrid_rrf_k())
-            floor.append(time.perf_counter() - started)
-            if time.perf_counter() > deadline:
-                break
-        all_missed = embedder.cache_misses - misses >= len(http)
-        for query in timed[:len(http)]:
-            started = time.perf_counter()
-            client.get("/v1/search", params={"q": query}).raise_for_status()
-            hits.append(time.perf_counter() - started)
-    ratio = percentile_ms(http, 50) / percentile_ms(floor, 50)
-    return Figure("query latency (HTTP GET)", {
-        "queries": len(http), "p50_ms": percentile_ms(http, 50), "p95_ms": percentile_ms(http, 95),
-        "floor_p50_ms": percentile_ms(floor, 50), "p95_over_floor": round(percentile_ms(http, 95) /
-                                                                          percentile_ms(floor, 50), 2),
-        "cache_hit_p50_ms": percentile_ms(hits, 50)}, round(ratio, 3), "p50 <= 1.3", ratio <= 1.3,
-        error=None if all_missed else "some timed queries hit the query cache")
-
-
-async def _load(url: str, clients: int, seconds: float, queries: list[str]) -> tuple[int, list[str]]:
-    """(completed, error descriptions) for `clients` concurrent loops of distinct queries during `seconds`."""
-    numbers, done, errors = itertools.count(), 0, []
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                n = next(numbers)  # a new text each time: no query cache hits
-                try:
-                    response = await client.get("/v1/search", params={"q": f"{queries[n % len(queries)]} {n}"})
-                    if response.status_code == 200:
-                        done += 1
-                    else:
-                        errors.append(f"{response.status_code} {response.text[:200]}")
-                except httpx.HTTPError as exc:
-                    errors.append(f"{type(exc).__name__}: {exc}")
-
-        await asyncio.gather(*(worker() for _ in range(clients)))
-    return done, errors
-
-
-def bench_throughput(server: Server, options: Options) -> Figure:
-    queries, _ = query_list(40)
-    values: dict[str, object] = {}
-    for clients in (1, 4, 16):
-        started = time.perf_counter()
-        done, errors = asyncio.run(_load(server.url, clients, options.load_seconds, queries))
-        elapsed = time.perf_counter() - started  # includes the requests in flight at the deadline
-        values[f"rps_{clients}"] = round(done / elapsed, 2)
-        values[f"errors_{clients}"] = len(errors)
-        if errors:
-            values[f"first_error_{clients}"] = errors[0]
-    ratio = values["rps_16"] / values["rps_1"] if values["rps_1"] else float("nan")
-    return Figure("throughput (rps 16 ÷ 1 clients)", values, round(ratio, 2), "0 errors at 16",
-                  values["errors_16"] == 0)
 
 
 def bench_reranker(collection: Collection, options: Options) -> Figure:

@@ -12,7 +12,7 @@ import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
 
-from eval.bench import Server
+from eval.bench_http import Server
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.settings import Settings

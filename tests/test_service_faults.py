@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, make_pdf
-from eval.bench import Server, free_port
+from eval.bench_http import Server, free_port
 from index.collection import open_collection
 from index.store import Where
 from service.settings import Settings
