@@ -24,7 +24,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -120,18 +120,30 @@ class ParserPool:
             raise ValueError(f"ParserPool needs at least one worker, got {workers}; parse in-process with parse_job")
         self.workers, self.timeout, self.memory_mb, self.grace, self.target = workers, timeout, memory_mb, grace, target
         self._pool: ProcessPoolExecutor | None = None
+        self._spawner: ThreadPoolExecutor | None = None  # the thread the workers are started from (_executor)
         self._lock = threading.Lock()  # one batch at a time: results are consumed in order
 
     def _executor(self) -> ProcessPoolExecutor:
-        """The pool, with every worker started: a file's clock must not run while Python starts up."""
+        """The pool, with every worker started: a file's clock must not run while Python starts up.
+
+        Workers are started from the pool's own thread, never from the caller's: Linux sends the
+        parent-death signal when the *thread* that started a process ends, and the server parses
+        uploads in request threads that end after a few idle seconds. Started from such a thread,
+        the workers were killed with it and the next upload found the pool broken.
+        """
         if self._pool is None:
-            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_init_worker, initargs=(self.memory_mb,))
-            started, deadline = set(), time.monotonic() + STARTUP_TIMEOUT_S
-            while len(started) < self.workers and time.monotonic() < deadline:
-                started.update(f.result() for f in [pool.submit(_ready) for _ in range(self.workers)])
-            self._pool = pool
+            if self._spawner is None:
+                self._spawner = ThreadPoolExecutor(1, thread_name_prefix="procsearch-parser-spawner")
+            self._pool = self._spawner.submit(self._start).result()
         return self._pool
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(self.memory_mb,))
+        started, deadline = set(), time.monotonic() + STARTUP_TIMEOUT_S
+        while len(started) < self.workers and time.monotonic() < deadline:
+            started.update(f.result() for f in [pool.submit(_ready) for _ in range(self.workers)])
+        return pool
 
     def _kill(self) -> None:
         pool, self._pool = self._pool, None
@@ -144,6 +156,9 @@ class ParserPool:
     def close(self) -> None:
         with self._lock:
             self._kill()
+            if self._spawner is not None:
+                self._spawner.shutdown(wait=True)
+                self._spawner = None
 
     def __enter__(self) -> ParserPool:
         return self
@@ -162,10 +177,17 @@ class ParserPool:
         retried: set[int] = set()  # jobs whose worker died under them once already
 
         def submit() -> None:
-            pool = self._executor()
+            fresh = False
             while waiting and len(running) < AHEAD_PER_WORKER * self.workers and (not alone or not running):
-                job = waiting.popleft()
-                running.append((job, pool.submit(self.target, job, self.timeout)))
+                try:
+                    future = self._executor().submit(self.target, waiting[0], self.timeout)
+                except BrokenProcessPool:  # a worker died while idle (killed from outside): once, a fresh pool
+                    if fresh:
+                        raise
+                    fresh = True
+                    self._restart(waiting, running)
+                    continue
+                running.append((waiting.popleft(), future))
 
         submit()
         while running:

@@ -1,5 +1,11 @@
 """Hostile files fail alone, within a time limit, and the files after them still parse."""
 
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -113,6 +119,36 @@ def test_a_worker_that_dies_once_under_a_good_file_gets_it_parsed_on_a_second_tr
     assert [job.source for job, _ in results] == ["flaky.md"]
     assert not isinstance(results[0][1], Exception), results
     assert (tmp_path / "flaky.died").exists()  # it did die once
+
+
+def test_workers_outlive_the_thread_that_first_used_the_pool(good, caplog):
+    """The server parses uploads in request threads, which end after a few idle seconds. Linux kills a
+    process whose parent *thread* ends (the workers' parent-death signal): started from such a thread,
+    the workers died with it, and the next upload found the pool broken."""
+    with ParserPool(workers=1, timeout=30) as pool:
+        first: list = []
+        thread = threading.Thread(target=lambda: first.extend(pool.parse([good])))
+        thread.start()
+        thread.join()
+        assert not isinstance(first[0][1], Exception), first
+        time.sleep(0.5)  # the signal, if sent, arrives when the thread ends
+        with caplog.at_level(logging.WARNING, logger="procsearch.ingest"):
+            results = list(pool.parse([good]))
+    assert not isinstance(results[0][1], Exception), results
+    assert "parser workers restarted" not in caplog.text
+
+
+def test_a_worker_killed_while_idle_is_replaced_for_the_next_batch(good):
+    with ParserPool(workers=1, timeout=30) as pool:
+        list(pool.parse([good]))
+        workers = multiprocessing.active_children()
+        assert workers
+        for process in workers:
+            os.kill(process.pid, signal.SIGKILL)
+            process.join(10)
+        time.sleep(0.5)  # the executor notices the death and marks itself broken
+        results = list(pool.parse([good]))
+    assert not isinstance(results[0][1], Exception), results
 
 
 def test_pool_needs_a_worker():
