@@ -247,7 +247,7 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
         limit = min(pool, candidate_limit(keep))
         documents: dict[str, float] = {}
         if tuning.document_lexical > 0 and any(q.group for q in queries):  # score-fused: see document_bm25
-            documents = document_bm25.document_scores(collection.store, queries, where)
+            documents = document_bm25.document_scores(collection.store, queries, where, language)
         while True:
             candidates = collection.store.query(queries, where, limit=limit, pool=pool, rrf_k=tuning.rrf_k)
             # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order:

@@ -8,7 +8,7 @@ from index import document_bm25, sparse
 from index.document_bm25 import TOP_BIT, document_index, document_vectors, normalised
 from index.indexer import ingest_paths
 from index.search import SearchFilters, sources
-from index.store import Found
+from index.store import Found, VectorQuery
 from ingest.ids import document_point_id
 
 FILLER = ("Le dossier est instruit par le service compétent, qui vérifie chaque pièce et peut demander un "
@@ -51,6 +51,20 @@ def test_blend_adds_the_document_score_and_reorders():
     assert [f.id for f in document_bm25.blend(candidates, {a: 1.0, b: 0.0}, 0.5)] == ["2", "1"]
     assert [f.id for f in document_bm25.blend(candidates, {a: 1.0, b: 0.0}, 0.0)] == ["1", "2"]
     assert [f.score for f in document_bm25.blend(candidates, {}, 0.5)] == [1.0, 0.9]
+
+
+def test_the_other_languages_side_weighs_what_the_query_languages_weighs():
+    """A French question's English side (analyser 0.5 + translation 1.0) counts 1.0 in the document list, not 1.5."""
+    queries = [VectorQuery("dense", dense=[0.1, 0.2], weight=0.5),
+               VectorQuery("bm25_fr", sparse=([1, 2], [1.0, 1.0]), weight=1.0, group="lexical"),
+               VectorQuery("bm25_en", sparse=([3], [1.0]), weight=0.5, group="lexical"),
+               VectorQuery("bm25_en", sparse=([4], [1.0]), weight=1.0, group="lexical")]
+    balanced = document_bm25.lexical_sources(queries, "fr")
+    assert [(q.using, q.weight) for q in balanced] == [("bm25_fr", 1.0), ("bm25_en", pytest.approx(1 / 3)),
+                                                       ("bm25_en", pytest.approx(2 / 3))]
+    assert all(q.group == "lexical" and min(q.sparse[0]) >= TOP_BIT for q in balanced)
+    assert [q.weight for q in document_bm25.lexical_sources(queries)] == [1.0, 0.5, 1.0]  # language unknown
+    assert [q.weight for q in document_bm25.lexical_sources(queries[2:], "fr")] == [0.5, 1.0]  # no French side
 
 
 @pytest.mark.parametrize("backend", ["edge_collection", "server_collection"])
