@@ -61,7 +61,7 @@ class Tuning:
     scored_expansion: float = 1.0  # the translations' share of the summed lexical list under score fusion
     scored_other: float = 0.5  # …and the other language's BM25 share: a French question opens on French documents
     score_fused: tuple[str, ...] = ("fr",)  # query languages whose hybrid queries are score-fused
-    document_lexical: float = 0.25  # score-fused queries: each document's whole-text BM25 at this weight (README)
+    document_lexical: float = 0.4  # score-fused queries: each document's whole-text BM25 at this weight (README)
 
 
 TUNING = {

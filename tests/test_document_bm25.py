@@ -45,6 +45,35 @@ def test_normalised_is_dbsf_and_ignores_scale_and_shift():
     assert normalised({"a": 2.0}) == {"a": 1.0} and normalised({}) == {}
 
 
+def test_documents_standing_out_keep_their_order():
+    """Two documents far above the rest (beyond mean + 3 sd) must not tie at the top, as they did clipped to 1."""
+    scores = {"first": 100.0, "second": 60.0, **{f"d{i}": 1.0 + i / 100 for i in range(48)}}
+    once = normalised(scores)
+    assert once["first"] > once["second"] > 1.0 > once["d47"] > once["d0"]
+
+
+@pytest.mark.parametrize("backend", ["edge_collection", "server_collection"])
+def test_normalised_is_the_stores_own_dbsf(backend, request, tmp_path: Path):
+    """The document list joins a fusion whose other lists Qdrant normalises: same formula (sample sd, no clip)."""
+    collection = request.getfixturevalue(backend)
+    root = tmp_path / "docs"
+    root.mkdir()
+    for number, detail in enumerate(("sans frais", "avec FranceConnect", "depuis un mobile", "en mairie",
+                                     "amende forfaitaire carte grise adresse", "au guichet")):
+        (root / f"doc{number}.txt").write_text(
+            f"Carte grise {number}\n\nLe changement d'adresse se fait {detail}. " + FILLER[:300], encoding="utf-8")
+    ingest_paths(collection, [root], workers=0)
+    terms = sparse.embed_query("amende adresse carte grise mairie", "fr")
+    where = SearchFilters().where()
+    raw = collection.store.query([VectorQuery("bm25_fr", sparse=terms)], where, limit=100, pool=100)
+    assert len(raw) >= 6 and max(f.score for f in raw) > min(f.score for f in raw)
+    empty = VectorQuery("bm25_en", sparse=sparse.embed_query("zzzqqq", "en"), group="lexical")
+    fused = collection.store.query([VectorQuery("bm25_fr", sparse=terms, group="lexical"), empty], where,
+                                   limit=100, pool=100)
+    ours = normalised({f.id: f.score for f in raw})
+    assert {f.id: f.score for f in fused} == pytest.approx(ours, abs=1e-4)
+
+
 def test_blend_adds_the_document_score_and_reorders():
     a, b = document_point_id("doc-a"), document_point_id("doc-b")
     candidates = [Found("1", 1.0, {"document_id": "doc-b"}), Found("2", 0.9, {"document_id": "doc-a"})]
