@@ -82,6 +82,12 @@ def test_blend_adds_the_document_score_and_reorders():
     assert [f.score for f in document_bm25.blend(candidates, {}, 0.5)] == [1.0, 0.9]
 
 
+def test_the_document_list_is_normalised_over_as_many_entries_as_each_chunk_list():
+    from index.search import POOL
+
+    assert document_bm25.DOCUMENTS == POOL
+
+
 def test_the_other_languages_side_weighs_what_the_query_languages_weighs():
     """A French question's English side (analyser 0.5 + translation 1.0) counts 1.0 in the document list, not 1.5."""
     queries = [VectorQuery("dense", dense=[0.1, 0.2], weight=0.5),
