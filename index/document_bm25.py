@@ -6,15 +6,19 @@ documents by what each says elsewhere, is decided by whichever single passage
 says most. Each document point therefore also carries a BM25 vector of the
 whole document (its title and its chunks of that language), and a score-fused
 query asks the document points the same lexical question in a second Qdrant
-query. The documents' scores are normalised like Qdrant's DBSF (mean ± 3
-standard deviations) and added to each candidate chunk's fused score at
-`Tuning.document_lexical`: one more list in the same formula. At 0.5 (the French
-dense weight, the first choice) "Peut-on réserver un lot à un ESAT ?" opened on an
-English guide full of "reserved contracts" instead of the French FAQ that answers it
-word for word; 0.25 is the nearest weight that opens on the FAQ (bundled 0.820,
-PIAF 0.892 / R@10 0.981; a browser-module test holds the question).
+query. The documents' scores are normalised as Qdrant's DBSF normalises the
+other lists (mean ± 3 sample standard deviations, not clipped) and added to
+each candidate chunk's fused score at `Tuning.document_lexical`: one more list
+in the same formula. The other language's side of the list weighs what the query
+language's does (`lexical_sources`). At first (weight 0.5, clipped, unbalanced)
+"Peut-on réserver un lot à un ESAT ?" opened on an English guide full of
+"reserved contracts" instead of the French FAQ that answers it word for word, and
+the weight went to 0.25 (bundled 0.820, PIAF 0.892 / R@10 0.981); balanced, the FAQ
+leads up to 0.6, and 0.4 is the bundled set's choice (0.35-0.45 measured 0.826 in-process,
+0.3 0.824, 0.5 0.824): bundled 0.826, PIAF 0.898 / 0.985; over 200 documents
+(`DOCUMENTS`) PIAF 0.900 / 0.985 (README; a browser-module test holds the question).
 
-Measured with `procsearch eval` / `eval --piaf`: bundled hybrid nDCG@10 0.815 -> 0.821
+The first version (0.5, clipped), measured with `procsearch eval` / `eval --piaf`: bundled 0.815 -> 0.821
 (fr 0.760 -> 0.771, cross-lingual 0.731 -> 0.754, same-language 0.848 -> 0.847,
 R@10 0.892 -> 0.894); PIAF 0.888 -> 0.895, R@10 0.981 -> 0.985. On the bundled set
 a weight of 0.25 / 0.75 / 1.0 gave 0.820 / 0.815 / 0.816; adding the documents'
@@ -37,11 +41,17 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from index import sparse
+from index.sparse import SPACES
 from index.store import Found, Store, VectorQuery, Where
 from ingest.ids import document_point_id
 
 TOP_BIT = 2**31
-DOCUMENTS = 50  # documents asked for, and normalised over, per query
+# Documents asked for, and normalised over, per query: as deep as each chunk list (index.search.POOL), so
+# that DBSF reads this list's mean and spread over the same depth as the others'. Over the first 50 of
+# PIAF's 530 sheets (a top-heavy slice) PIAF read 0.898, over 100 or 200 0.900 (R@10 0.985 either way;
+# in-process replay); the bundled set has 52 documents, so it cannot tell. Cost: about +2.5 ms median
+# per French search in-process (1.5-2.1 -> 3.9-5.9 ms for this query, 200 PIAF questions, 3 rounds, shared machine).
+DOCUMENTS = 200
 
 
 def document_index(index: int) -> int:
@@ -65,34 +75,56 @@ def document_vectors(title: str, chunks: Sequence[tuple[str, str]]) -> dict[str,
     return vectors
 
 
-def lexical_sources(queries: Sequence[VectorQuery]) -> list[VectorQuery]:
-    """The sparse sources of a query, moved to the document half of their spaces, summed as one list."""
-    return [VectorQuery(q.using, sparse=([document_index(i) for i in q.sparse[0]], q.sparse[1]), weight=q.weight,
-                        group="lexical") for q in queries if q.sparse is not None]
+def lexical_sources(queries: Sequence[VectorQuery], language: str | None = None) -> list[VectorQuery]:
+    """The sparse sources of a query, moved to the document half of their spaces, summed as one list.
+
+    With the query's `language`, the other language's sources are scaled to weigh, together, what
+    the query language's own weigh. In the chunk list a French question's English side counts 1.5
+    (the English analyser at `scored_other` 0.5, the glossary translation alone at
+    `scored_expansion` 1.0) against 1.0, and a chunk is short; over a whole English document the
+    generic translated terms ("reserved contracts", "lot") pile up, and "Peut-on réserver un lot à
+    un ESAT ?" opened on an English guide at any weight above 0.2. Balanced (x 2/3 here): the French
+    FAQ first at every weight up to 0.6; bundled hybrid 0.820 -> 0.823 at weight 0.25 (README);
+    PIAF has no English sheets.
+    """
+    sources = [q for q in queries if q.sparse is not None]
+    own = SPACES.get(language or "")
+    weight_own = sum(q.weight for q in sources if q.using == own)
+    weight_other = sum(q.weight for q in sources if q.using != own)
+    scale = weight_own / weight_other if own and weight_own > 0 and weight_other > 0 else 1.0
+    return [VectorQuery(q.using, sparse=([document_index(i) for i in q.sparse[0]], q.sparse[1]),
+                        weight=q.weight if q.using == own else scale * q.weight, group="lexical") for q in sources]
 
 
 def normalised(scores: dict[str, float]) -> dict[str, float]:
-    """DBSF: (score - (mean - 3 sd)) / 6 sd, clipped to 0..1.
+    """DBSF as Qdrant computes it for the other lists: (score - (mean - 3 sd)) / 6 sd, sample sd, not clipped.
 
     Unchanged by a positive scaling or shift of the scores, so Qdrant's own
     normalisation of a several-source query before this one does not matter.
+    Not clipped: a document standing out above mean + 3 sd (the one a question
+    is about, often) keeps its lead, as the dense and chunk-BM25 lists' first
+    hits keep theirs (Qdrant's DBSF does not clip; their first BM25 hits reach
+    1.3–1.4). Clipped to 1, the first documents tied and the list could not
+    tell them apart. At weight 0.25: PIAF 0.892 -> 0.896 nDCG@10 unclipped, bundled
+    set unchanged (0.820; README).
     """
     if not scores:
         return {}
-    sd = statistics.pstdev(scores.values()) if len(scores) > 1 else 0.0
+    sd = statistics.stdev(scores.values()) if len(scores) > 1 else 0.0
     if sd == 0:
         return {key: 1.0 for key in scores}
     low = statistics.fmean(scores.values()) - 3 * sd
-    return {key: min(1.0, max(0.0, (value - low) / (6 * sd))) for key, value in scores.items()}
+    return {key: (value - low) / (6 * sd) for key, value in scores.items()}
 
 
-def document_scores(store: Store, queries: Sequence[VectorQuery], where: Where) -> dict[str, float]:
+def document_scores(store: Store, queries: Sequence[VectorQuery], where: Where,
+                    language: str | None = None) -> dict[str, float]:
     """Document point id -> normalised document-level BM25 score, for the sparse part of `queries`.
 
     Payloads are not read (they cost more than the ranking): candidates find
     their document's score through `document_point_id`.
     """
-    sources = lexical_sources(queries)
+    sources = lexical_sources(queries, language)
     if not sources:
         return {}
     documents = Where(**{**where.__dict__, "kind": "document"})

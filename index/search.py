@@ -61,7 +61,7 @@ class Tuning:
     scored_expansion: float = 1.0  # the translations' share of the summed lexical list under score fusion
     scored_other: float = 0.5  # …and the other language's BM25 share: a French question opens on French documents
     score_fused: tuple[str, ...] = ("fr",)  # query languages whose hybrid queries are score-fused
-    document_lexical: float = 0.25  # score-fused queries: each document's whole-text BM25 at this weight (README)
+    document_lexical: float = 0.4  # score-fused queries: each document's whole-text BM25 at this weight (README)
 
 
 TUNING = {
@@ -247,7 +247,7 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
         limit = min(pool, candidate_limit(keep))
         documents: dict[str, float] = {}
         if tuning.document_lexical > 0 and any(q.group for q in queries):  # score-fused: see document_bm25
-            documents = document_bm25.document_scores(collection.store, queries, where)
+            documents = document_bm25.document_scores(collection.store, queries, where, language)
         while True:
             candidates = collection.store.query(queries, where, limit=limit, pool=pool, rrf_k=tuning.rrf_k)
             # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order:

@@ -8,7 +8,7 @@ from index import document_bm25, sparse
 from index.document_bm25 import TOP_BIT, document_index, document_vectors, normalised
 from index.indexer import ingest_paths
 from index.search import SearchFilters, sources
-from index.store import Found
+from index.store import Found, VectorQuery
 from ingest.ids import document_point_id
 
 FILLER = ("Le dossier est instruit par le service compétent, qui vérifie chaque pièce et peut demander un "
@@ -45,12 +45,61 @@ def test_normalised_is_dbsf_and_ignores_scale_and_shift():
     assert normalised({"a": 2.0}) == {"a": 1.0} and normalised({}) == {}
 
 
+def test_documents_standing_out_keep_their_order():
+    """Two documents far above the rest (beyond mean + 3 sd) must not tie at the top, as they did clipped to 1."""
+    scores = {"first": 100.0, "second": 60.0, **{f"d{i}": 1.0 + i / 100 for i in range(48)}}
+    once = normalised(scores)
+    assert once["first"] > once["second"] > 1.0 > once["d47"] > once["d0"]
+
+
+@pytest.mark.parametrize("backend", ["edge_collection", "server_collection"])
+def test_normalised_is_the_stores_own_dbsf(backend, request, tmp_path: Path):
+    """The document list joins a fusion whose other lists Qdrant normalises: same formula (sample sd, no clip)."""
+    collection = request.getfixturevalue(backend)
+    root = tmp_path / "docs"
+    root.mkdir()
+    for number, detail in enumerate(("sans frais", "avec FranceConnect", "depuis un mobile", "en mairie",
+                                     "amende forfaitaire carte grise adresse", "au guichet")):
+        (root / f"doc{number}.txt").write_text(
+            f"Carte grise {number}\n\nLe changement d'adresse se fait {detail}. " + FILLER[:300], encoding="utf-8")
+    ingest_paths(collection, [root], workers=0)
+    terms = sparse.embed_query("amende adresse carte grise mairie", "fr")
+    where = SearchFilters().where()
+    raw = collection.store.query([VectorQuery("bm25_fr", sparse=terms)], where, limit=100, pool=100)
+    assert len(raw) >= 6 and max(f.score for f in raw) > min(f.score for f in raw)
+    empty = VectorQuery("bm25_en", sparse=sparse.embed_query("zzzqqq", "en"), group="lexical")
+    fused = collection.store.query([VectorQuery("bm25_fr", sparse=terms, group="lexical"), empty], where,
+                                   limit=100, pool=100)
+    ours = normalised({f.id: f.score for f in raw})
+    assert {f.id: f.score for f in fused} == pytest.approx(ours, abs=1e-4)
+
+
 def test_blend_adds_the_document_score_and_reorders():
     a, b = document_point_id("doc-a"), document_point_id("doc-b")
     candidates = [Found("1", 1.0, {"document_id": "doc-b"}), Found("2", 0.9, {"document_id": "doc-a"})]
     assert [f.id for f in document_bm25.blend(candidates, {a: 1.0, b: 0.0}, 0.5)] == ["2", "1"]
     assert [f.id for f in document_bm25.blend(candidates, {a: 1.0, b: 0.0}, 0.0)] == ["1", "2"]
     assert [f.score for f in document_bm25.blend(candidates, {}, 0.5)] == [1.0, 0.9]
+
+
+def test_the_document_list_is_normalised_over_as_many_entries_as_each_chunk_list():
+    from index.search import POOL
+
+    assert document_bm25.DOCUMENTS == POOL
+
+
+def test_the_other_languages_side_weighs_what_the_query_languages_weighs():
+    """A French question's English side (analyser 0.5 + translation 1.0) counts 1.0 in the document list, not 1.5."""
+    queries = [VectorQuery("dense", dense=[0.1, 0.2], weight=0.5),
+               VectorQuery("bm25_fr", sparse=([1, 2], [1.0, 1.0]), weight=1.0, group="lexical"),
+               VectorQuery("bm25_en", sparse=([3], [1.0]), weight=0.5, group="lexical"),
+               VectorQuery("bm25_en", sparse=([4], [1.0]), weight=1.0, group="lexical")]
+    balanced = document_bm25.lexical_sources(queries, "fr")
+    assert [(q.using, q.weight) for q in balanced] == [("bm25_fr", 1.0), ("bm25_en", pytest.approx(1 / 3)),
+                                                       ("bm25_en", pytest.approx(2 / 3))]
+    assert all(q.group == "lexical" and min(q.sparse[0]) >= TOP_BIT for q in balanced)
+    assert [q.weight for q in document_bm25.lexical_sources(queries)] == [1.0, 0.5, 1.0]  # language unknown
+    assert [q.weight for q in document_bm25.lexical_sources(queries[2:], "fr")] == [0.5, 1.0]  # no French side
 
 
 @pytest.mark.parametrize("backend", ["edge_collection", "server_collection"])
