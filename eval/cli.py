@@ -8,6 +8,7 @@ from argparse import Namespace
 
 from eval.piaf import evaluate_piaf
 from eval.run import EvalReport, evaluate, format_table, report_to_dict
+from eval.shared_set import evaluate_shared
 
 
 def failed_queries(report: EvalReport, limit: int = 15) -> str:
@@ -29,6 +30,10 @@ def run_eval_command(args: Namespace, settings) -> int:
             print(f"\r{done}/{total} {label[-50:]:50}", end="", file=sys.stderr, flush=True)
     if args.piaf:
         report = evaluate_piaf(modes=modes, data_dir=data_dir, model=settings.model, progress=progress)
+    elif args.shared:
+        corpus = args.corpus[0] if args.corpus else None
+        report = evaluate_shared(modes=modes, corpus=corpus, data_dir=data_dir, model=settings.model,
+                                 progress=progress)
     else:
         report = evaluate(args.queries, args.qrels, args.corpus, modes, data_dir=data_dir, model=settings.model,
                           progress=progress)

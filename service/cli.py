@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", action="append", help="folder(s) to ingest for the evaluation")
     p.add_argument("--mode", default="hybrid,dense,lexical")
     p.add_argument("--piaf", action="store_true", help="run the French PIAF benchmark from ../shared/eval/piaf")
+    p.add_argument("--shared", action="store_true",
+                   help="run the real-documents set (eval/shared) over ../shared/corpus (or --corpus DIR); slow "
+                        "to ingest: add --reuse-data to keep the store in --data")
     p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
@@ -199,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(**{**settings.__dict__, "data_dir": Path(args.data)})
     try:
         return args.func(args, settings)
-    except (ProcsearchError, ValueError) as exc:
+    except (ProcsearchError, ValueError, FileNotFoundError) as exc:  # FileNotFoundError: a benchmark's data
         print(f"procsearch: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

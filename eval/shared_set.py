@@ -1,0 +1,44 @@
+"""The real-documents set: the project's questions, judged against ../shared/corpus.
+
+The bundled set (eval/queries.jsonl) measures retrieval on the project's own 52
+documents; PIAF measures French retrieval outside procurement. Neither says how
+search behaves on the real French and US procurement documents that sit in
+../shared/corpus (about 3,900 files: French law article by article, French
+guides, US regulation, US tenders and minutes), where most of a question's
+candidates are in the other language. This set does: its questions were written
+and judged by the project (eval/shared/README.md); the documents stay in
+../shared and are never copied into the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from eval.run import ROOT, EvalReport, evaluate
+from index.search import MODES
+
+SET_DIR = ROOT / "eval" / "shared"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def find_shared_corpus(corpus: Path | str | None = None) -> Path:
+    """The corpus folder the set is judged against; FileNotFoundError saying where it looked."""
+    folder = Path(corpus) if corpus else DEFAULT_CORPUS
+    if not (folder / "code-marches-publics").is_dir() or not (folder / "us-far").is_dir():
+        raise FileNotFoundError(f"the shared corpus was not found at {folder.resolve()} (it ships in "
+                                "../shared/corpus beside the repository; --corpus DIR points elsewhere)")
+    return folder
+
+
+def evaluate_shared(modes: Sequence[str] = MODES, corpus: Path | str | None = None,
+                    data_dir: Path | str | None = None, k: int = 10, model: str | None = None,
+                    progress: Callable[[int, int, str], None] | None = None, embedder=None) -> EvalReport:
+    """Ingest ../shared/corpus (or reuse `data_dir`'s store) and score the set on it.
+
+    Ingesting the whole corpus takes many minutes on a small machine: pass `data_dir`
+    (the CLI's --reuse-data) to ingest once and re-score in seconds.
+    """
+    folder = find_shared_corpus(corpus)
+    return evaluate(SET_DIR / "queries.jsonl", SET_DIR / "qrels.tsv", [folder], modes, data_dir=data_dir, k=k,
+                    model=model, progress=progress, embedder=embedder)

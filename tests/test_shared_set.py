@@ -1,0 +1,62 @@
+"""The real-documents evaluation set (eval/shared): consistent judgements, files that exist, a runnable harness."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from eval.beir import load_qrels, load_queries
+from eval.shared_set import DEFAULT_CORPUS, SET_DIR, evaluate_shared
+from service.cli import main
+
+# the language of each part of ../shared/corpus (README there); the set judges no TED notice
+FOLDER_LANGUAGE = {"code-marches-publics": "fr", "minumeco": "fr", "us-far": "en", "us-18f-rfq": "en",
+                   "us-techfar": "en", "us-minutes-denver": "en"}
+QUERIES = load_queries(SET_DIR / "queries.jsonl")
+QRELS = load_qrels(SET_DIR / "qrels.tsv")
+
+
+def test_every_query_is_judged_and_its_languages_follow_its_judgements():
+    assert len(QUERIES) >= 40 and set(QRELS) == {q.id for q in QUERIES}
+    for query in QUERIES:
+        judged = QRELS[query.id]
+        assert 2 in judged.values(), f"{query.id} has no document that answers it"
+        languages = {FOLDER_LANGUAGE[path.split("/", 1)[0]] for path in judged}
+        assert sorted(languages) == sorted(query.answer_languages), query.id
+        assert query.cross_lingual == (query.language not in languages), query.id
+
+
+def test_both_directions_of_cross_lingual_search_are_covered():
+    directions = [q.language for q in QUERIES if q.cross_lingual]
+    assert directions.count("fr") >= 12 and directions.count("en") >= 12
+
+
+def test_every_judged_file_exists_in_the_shared_corpus():
+    if not DEFAULT_CORPUS.is_dir():
+        pytest.skip(f"shared corpus absent: {DEFAULT_CORPUS} does not exist")
+    missing = sorted({path for judged in QRELS.values() for path in judged if not (DEFAULT_CORPUS / path).is_file()})
+    assert not missing
+
+
+def test_the_set_runs_end_to_end_on_its_judged_files(tmp_path, embedder):
+    """A corpus of the judged files of four queries (two cross-lingual), laid out as ../shared/corpus."""
+    if not DEFAULT_CORPUS.is_dir():
+        pytest.skip(f"shared corpus absent: {DEFAULT_CORPUS} does not exist")
+    chosen = ("s020", "s031", "s041", "s011")
+    corpus = tmp_path / "corpus"
+    for query_id in chosen:
+        for path in QRELS[query_id]:
+            (corpus / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(DEFAULT_CORPUS / path, corpus / path)
+    (corpus / "us-far").mkdir(exist_ok=True)
+    report = evaluate_shared(modes=("hybrid",), corpus=corpus, data_dir=tmp_path / "data",
+                             embedder=embedder)
+    results = {r.query_id: r for r in report.modes[0].queries}
+    for query_id in chosen:  # on so small a corpus each finds a judged document first
+        assert results[query_id].first_relevant_rank == 1, (query_id, results[query_id].top)
+
+
+def test_a_missing_shared_corpus_is_one_line_and_a_non_zero_exit(tmp_path, capsys):
+    assert main(["--data", str(tmp_path / "data"), "eval", "--shared", "--corpus", str(tmp_path / "nowhere")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("procsearch: error: the shared corpus was not found") and error.count("\n") == 1
