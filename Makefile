@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= data
 
-.PHONY: run test test-all install browsers eval bench clean corpus
+.PHONY: run test test-all lint install browsers eval bench clean corpus
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,11 +27,17 @@ browsers:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) \
 		|| echo "chromium unavailable: browser tests will skip"
 
-test: $(STAMP) browsers
+test: $(STAMP)
 	$(PY) -m pytest -q
 
-test-all: $(STAMP) browsers
+test-all: $(STAMP)
 	$(PY) -m pytest -q -m ""
+
+# ruff (lint and format check) and mypy over every package
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 eval: $(STAMP)
 	$(VENV)/bin/procsearch eval

@@ -18,16 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from index import search as search_module
 from index import sparse
 from index.collection import Collection, open_collection
-from index import search as search_module
 from index.search import POOL, SearchFilters, candidate_limit, search, sources
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
 from ingest.ids import chunk_point_id
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "corpus"
+SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared") / "corpus"
 
 DOC_TYPES = ("guide", "tender", "minutes", "law", "notice")
 FILTERED = SearchFilters(languages=("fr",), doc_types=("tender",), year_from=2019)  # ~2% of the points

@@ -12,6 +12,7 @@ sheet id, so the harness matches qrels by file stem) and BEIR queries/qrels.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from eval.beir import Qrels, Query, write_qrels, write_queries
 from eval.run import ROOT, EvalReport, evaluate
 from index.search import MODES
 
-DEFAULT_SHARED = ROOT.parent / "shared"
+DEFAULT_SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared")  # ../shared unless set
 SHEETS_FILE = "spf_qr_test.json"
 QUESTIONS_FILE = "questions_spf.json"
 

@@ -12,6 +12,7 @@ and judged by the project (eval/shared/README.md); the documents stay in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from eval.run import ROOT, EvalReport, evaluate
 from index.search import MODES
 
 SET_DIR = ROOT / "eval" / "shared"
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPUS = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared") / "corpus"  # ../shared unless set
 
 
 def find_shared_corpus(corpus: Path | str | None = None) -> Path:

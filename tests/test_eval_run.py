@@ -8,15 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 from eval.beir import Query, load_qrels, load_queries, write_qrels, write_queries
 from eval.piaf import prepare_piaf
-from eval.run import (EvalReport, evaluate, format_table, judged_ranking, match_keys, report_to_dict, run_eval)
+from eval.run import EvalReport, evaluate, format_table, judged_ranking, match_keys, report_to_dict, run_eval
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from ingest.ids import document_id
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 MODES = ("hybrid", "dense", "lexical")
 
 DOCUMENTS = {
