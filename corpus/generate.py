@@ -13,7 +13,7 @@ Run with: ``.venv/bin/python corpus/generate.py``
 import re
 import sys
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -24,7 +24,7 @@ SOURCES = ROOT / "sources"
 DOCUMENTS = ROOT / "documents"
 CATALOG = DOCUMENTS / "catalog.toml"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FIXED_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)  # keeps PDF bytes stable
+FIXED_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # keeps PDF bytes stable
 DOC_TYPES = {"guide", "tender", "minutes", "law", "notice", "other"}
 FORMATS = {"pdf", "md", "txt"}
 CATALOG_KEYS = ("title", "doc_type", "year", "date", "buyer", "themes", "language")

@@ -28,7 +28,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 600) -> 
         except httpx.HTTPError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"procsearch serve did not become healthy (exit code {process.poll()}; run it by hand to see why)")
+    raise RuntimeError(
+        f"procsearch serve did not become healthy (exit code {process.poll()}; run it by hand to see why)"
+    )
 
 
 def _process_seconds(code: str, env: dict[str, str]) -> float:
@@ -47,13 +49,23 @@ def bench_startup(folder: Path, rounds: int) -> Figure:
     serve_s, model_s, store_s, app_s = [], [], [], []
     for _ in range(rounds):
         model_s.append(_process_seconds("from index.embedder import Embedder; Embedder().model", env))
-        store_s.append(_process_seconds(f"from index.store.edge import EdgeStore; EdgeStore(__import__('pathlib')"
-                                        f".Path({str(folder)!r}), None).close()", env))
+        store_s.append(
+            _process_seconds(
+                f"from index.store.edge import EdgeStore; EdgeStore(__import__('pathlib')"
+                f".Path({str(folder)!r}), None).close()",
+                env,
+            )
+        )
         app_s.append(_process_seconds("from service.app import create_app; create_app()", env))
         port = free_port()
         started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(folder), "serve", "--port",
-                                    str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "--data", str(folder), "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             _wait_healthy(f"http://127.0.0.1:{port}", process)
             serve_s.append(time.perf_counter() - started)
@@ -64,7 +76,16 @@ def bench_startup(folder: Path, rounds: int) -> Figure:
             except subprocess.TimeoutExpired:
                 process.kill()
     ratio = min(serve_s) / min(model_s)
-    return Figure("startup (serve → healthy ÷ model load)", {
-        "serve_s": round(min(serve_s), 2), "model_load_s": round(min(model_s), 2),
-        "store_open_s": round(min(store_s), 2), "app_import_s": round(min(app_s), 2), "store": folder.name},
-        round(ratio, 3), "<= 1.5", ratio <= 1.5)
+    return Figure(
+        "startup (serve → healthy ÷ model load)",
+        {
+            "serve_s": round(min(serve_s), 2),
+            "model_load_s": round(min(model_s), 2),
+            "store_open_s": round(min(store_s), 2),
+            "app_import_s": round(min(app_s), 2),
+            "store": folder.name,
+        },
+        round(ratio, 3),
+        "<= 1.5",
+        ratio <= 1.5,
+    )

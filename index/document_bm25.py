@@ -1,37 +1,26 @@
 """Document-level BM25: a whole document's terms, as one more list for score-fused (French) queries.
 
 A chunk's BM25 only sees its chunk (under the document title), so a question
-whose words are spread over a document, or that tells apart two near-identical
-documents by what each says elsewhere, is decided by whichever single passage
-says most. Each document point therefore also carries a BM25 vector of the
-whole document (its title and its chunks of that language), and a score-fused
-query asks the document points the same lexical question in a second Qdrant
-query. The documents' scores are normalised as Qdrant's DBSF normalises the
-other lists (mean ± 3 sample standard deviations, not clipped) and added to
-each candidate chunk's fused score at `Tuning.document_lexical`: one more list
-in the same formula. The other language's side of the list weighs what the query
-language's does (`lexical_sources`). At first (weight 0.5, clipped, unbalanced)
-"Peut-on réserver un lot à un ESAT ?" opened on an English guide full of
-"reserved contracts" instead of the French FAQ that answers it word for word, and
-the weight went to 0.25 (bundled 0.820, PIAF 0.892 / R@10 0.981); balanced, the FAQ
-leads up to 0.6, and 0.4 is the bundled set's choice (0.35-0.45 measured 0.826 in-process,
-0.3 0.824, 0.5 0.824): bundled 0.826, PIAF 0.898 / 0.985; over 200 documents
-(`DOCUMENTS`) PIAF 0.900 / 0.985 (README; a browser-module test holds the question).
-
-The first version (0.5, clipped), measured with `procsearch eval` / `eval --piaf`: bundled 0.815 -> 0.821
-(fr 0.760 -> 0.771, cross-lingual 0.731 -> 0.754, same-language 0.848 -> 0.847,
-R@10 0.892 -> 0.894); PIAF 0.888 -> 0.895, R@10 0.981 -> 0.985. On the bundled set
-a weight of 0.25 / 0.75 / 1.0 gave 0.820 / 0.815 / 0.816; adding the documents'
-mean dense vectors to this list, 0.823 but cross-lingual 0.732 and PIAF 0.890.
+whose words are spread over a document, or that tells two near-identical
+documents apart by what each says elsewhere, would be decided by whichever
+single passage says most. Each document point therefore also carries a BM25
+vector of the whole document (its title and its chunks of that language), and a
+score-fused query asks the document points the same lexical question in a
+second Qdrant query. The documents' scores are normalised as Qdrant's DBSF
+normalises the other lists (mean ± 3 sample standard deviations, not clipped,
+so that the documents that stand out stay apart) and added to each candidate
+chunk's fused score at `Tuning.document_lexical`: one more list in the same
+formula. The other language's side weighs, together, what the query language's
+side weighs (`lexical_sources`): over a whole document, generic translated terms
+would otherwise pile up and an English guide would outrank the French page that
+answers a French question word for word. The measurements behind each choice are
+in docs/retrieval-experiments.md.
 
 The document vector lives in the chunks' sparse spaces with its indices' top bit
 flipped (`document_index`): Qdrant's word indices are |murmur3| of a stem read as
 a signed 32-bit integer, so they stay below 2**31 and a document term never
-takes a chunk term's document frequency. No named vector is added, so existing
-stores keep working once re-ingested (PIPELINE_VERSION). Qdrant counts every
-point holding a vector of the space in its IDF's N, so document points raise the
-chunks' N (by about a third on PIAF); separate named spaces measured the same
-(bundled 0.821, PIAF 0.895, R@10 0.979).
+takes a chunk term's document frequency. Qdrant counts every point holding a
+vector of the space in its IDF's N, so document points raise the chunks' N.
 """
 
 from __future__ import annotations
@@ -47,10 +36,7 @@ from ingest.ids import document_point_id
 
 TOP_BIT = 2**31
 # Documents asked for, and normalised over, per query: as deep as each chunk list (index.search.POOL), so
-# that DBSF reads this list's mean and spread over the same depth as the others'. Over the first 50 of
-# PIAF's 530 sheets (a top-heavy slice) PIAF read 0.898, over 100 or 200 0.900 (R@10 0.985 either way;
-# in-process replay); the bundled set has 52 documents, so it cannot tell. Cost: about +2.5 ms median
-# per French search in-process (1.5-2.1 -> 3.9-5.9 ms for this query, 200 PIAF questions, 3 rounds, shared machine).
+# that DBSF reads this list's mean and spread over the same depth as the others'.
 DOCUMENTS = 200
 
 
@@ -79,21 +65,25 @@ def lexical_sources(queries: Sequence[VectorQuery], language: str | None = None)
     """The sparse sources of a query, moved to the document half of their spaces, summed as one list.
 
     With the query's `language`, the other language's sources are scaled to weigh, together, what
-    the query language's own weigh. In the chunk list a French question's English side counts 1.5
-    (the English analyser at `scored_other` 0.5, the glossary translation alone at
-    `scored_expansion` 1.0) against 1.0, and a chunk is short; over a whole English document the
-    generic translated terms ("reserved contracts", "lot") pile up, and "Peut-on réserver un lot à
-    un ESAT ?" opened on an English guide at any weight above 0.2. Balanced (x 2/3 here): the French
-    FAQ first at every weight up to 0.6; bundled hybrid 0.820 -> 0.823 at weight 0.25 (README);
-    PIAF has no English sheets.
+    the query language's own weigh. In the chunk list the other language's sources may together
+    outweigh the query language's, because a chunk is short; over a whole document in the other
+    language the generic translated terms ("reserved contracts", "lot") would pile up and outrank
+    the document in the question's own language that answers it.
     """
     sources = [q for q in queries if q.sparse is not None]
     own = SPACES.get(language or "")
     weight_own = sum(q.weight for q in sources if q.using == own)
     weight_other = sum(q.weight for q in sources if q.using != own)
     scale = weight_own / weight_other if own and weight_own > 0 and weight_other > 0 else 1.0
-    return [VectorQuery(q.using, sparse=([document_index(i) for i in q.sparse[0]], q.sparse[1]),
-                        weight=q.weight if q.using == own else scale * q.weight, group="lexical") for q in sources]
+    return [
+        VectorQuery(
+            q.using,
+            sparse=([document_index(i) for i in q.sparse[0]], q.sparse[1]) if q.sparse else None,
+            weight=q.weight if q.using == own else scale * q.weight,
+            group="lexical",
+        )
+        for q in sources
+    ]
 
 
 def normalised(scores: dict[str, float]) -> dict[str, float]:
@@ -103,10 +93,8 @@ def normalised(scores: dict[str, float]) -> dict[str, float]:
     normalisation of a several-source query before this one does not matter.
     Not clipped: a document standing out above mean + 3 sd (the one a question
     is about, often) keeps its lead, as the dense and chunk-BM25 lists' first
-    hits keep theirs (Qdrant's DBSF does not clip; their first BM25 hits reach
-    1.3–1.4). Clipped to 1, the first documents tied and the list could not
-    tell them apart. At weight 0.25: PIAF 0.892 -> 0.896 nDCG@10 unclipped, bundled
-    set unchanged (0.820; README).
+    hits keep theirs (Qdrant's DBSF does not clip). Clipped to 1, the first
+    documents would tie and the list could not tell them apart.
     """
     if not scores:
         return {}
@@ -117,8 +105,9 @@ def normalised(scores: dict[str, float]) -> dict[str, float]:
     return {key: (value - low) / (6 * sd) for key, value in scores.items()}
 
 
-def document_scores(store: Store, queries: Sequence[VectorQuery], where: Where,
-                    language: str | None = None) -> dict[str, float]:
+def document_scores(
+    store: Store, queries: Sequence[VectorQuery], where: Where, language: str | None = None
+) -> dict[str, float]:
     """Document point id -> normalised document-level BM25 score, for the sparse part of `queries`.
 
     Payloads are not read (they cost more than the ranking): candidates find
@@ -140,12 +129,17 @@ def _point(document_id: str) -> str:
 def blend(candidates: list[Found], documents: dict[str, float], weight: float) -> list[Found]:
     """Candidates with their document's score added at `weight`, best first.
 
-    Equal scores are ordered by document id and chunk number: point ids also derive from
-    PIPELINE_VERSION, so ordering by them made every version bump reshuffle ties (lexical
-    nDCG@10 0.707 under version 3, 0.692 under version 4, same code and index otherwise).
+    Equal scores are ordered by document id and chunk number, which no pipeline version changes
+    (point ids derive from PIPELINE_VERSION, so ordering by them would reshuffle ties at every bump).
     """
     if documents and weight:
-        candidates = [Found(f.id, f.score + weight * documents.get(_point(str(f.payload["document_id"])), 0.0),
-                            f.payload, f.vectors) for f in candidates]
-    return sorted(candidates, key=lambda f: (-f.score, str(f.payload.get("document_id", "")),
-                                             int(f.payload.get("index", 0)), f.id))
+        candidates = [
+            Found(
+                f.id, f.score + weight * documents.get(_point(str(f.payload["document_id"])), 0.0), f.payload, f.vectors
+            )
+            for f in candidates
+        ]
+    return sorted(
+        candidates,
+        key=lambda f: (-f.score, str(f.payload.get("document_id", "")), int(f.payload.get("index", 0)), f.id),
+    )

@@ -34,8 +34,10 @@ class Reranker:
                 try:
                     self._model = CrossEncoder(self.name, device="cpu")
                 except Exception as exc:  # noqa: BLE001 - one message for the person who set the variable
-                    raise StoreError(f"cannot load reranker '{self.name}': {exc}. Unset PROCSEARCH_RERANKER or "
-                                     "give a local CrossEncoder folder.") from exc
+                    raise StoreError(
+                        f"cannot load reranker '{self.name}': {exc}. Unset PROCSEARCH_RERANKER or "
+                        "give a local CrossEncoder folder."
+                    ) from exc
             return self._model
 
     def rerank(self, query: str, hits: list, top: int = RERANK_TOP) -> list:
@@ -44,5 +46,5 @@ class Reranker:
         if not head:
             return hits
         scores = self.model.predict([(query, hit.text) for hit in head], show_progress_bar=False)
-        rescored = [dataclasses.replace(hit, score=float(score)) for hit, score in zip(head, scores)]
+        rescored = [dataclasses.replace(hit, score=float(score)) for hit, score in zip(head, scores, strict=True)]
         return sorted(rescored, key=lambda hit: -hit.score) + tail

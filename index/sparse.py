@@ -13,7 +13,7 @@ were measured on the bundled set and PIAF (README, "Retrieval quality").
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from qdrant_edge import Bm25, Bm25Config
 
@@ -27,14 +27,16 @@ LANGUAGES = {"fr": "french", "en": "english"}
 # is dropped only where a question starts: at the beginning, or after a colon or other clause mark.
 _INTERROGATIVES = re.compile(
     r"(?<![\w'’-])(?:quel|quelle|quels|quelles|lequel|laquelle|lesquels|lesquelles|combien|pourquoi|quand|quoi)"
-    r"(?![\w'’-])|(?:^|(?<=[:;?!.,]))\s*comment(?![\w'’-])", re.IGNORECASE)
+    r"(?![\w'’-])|(?:^|(?<=[:;?!.,]))\s*comment(?![\w'’-])",
+    re.IGNORECASE,
+)
 
 
 def topic_words(query: str) -> str:
     """`query` without French question words (documents keep theirs); unchanged if nothing else is left.
 
-    PIAF (535 French questions), lexical nDCG@10 0.872 -> 0.882, hybrid 0.885 -> 0.887; neutral on the
-    bundled set. Modals (peut, doit, faut…) and English may/must/could measured no better, so they stay.
+    Question words say what kind of answer is wanted, not what it is about; as terms they favour passages
+    that happen to repeat them. Modals (peut, doit, faut…) stay: removing them measured no better.
     """
     stripped = _INTERROGATIVES.sub(" ", query)
     return stripped if stripped.strip(" \t?!.,:;'’-") else query
@@ -45,9 +47,7 @@ def document_text(title: str, text: str) -> str:
 
     Like the dense side's `embedding_text`, a passage often never names its
     subject ("le titulaire fournit 30 % de produits bio"); the title does.
-    Bundled set, hybrid nDCG@10 0.796 -> 0.815 (cross-lingual 0.691 -> 0.734);
-    title plus heading path measured 0.810. PIAF, whose titles are only each
-    sheet's first line, is unchanged (0.885).
+    The heading path as well measured no better (docs/retrieval-experiments.md).
     """
     return f"{title}\n{text}" if title else text
 
@@ -57,7 +57,7 @@ def space_for(language: str) -> str:
     return SPACES.get(language, SPACES["en"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model(language: str) -> Bm25:
     return Bm25(Bm25Config(language=LANGUAGES[language], ascii_folding=True, avg_len=220.0))
 

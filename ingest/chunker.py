@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.language import passage_language
 from ingest import limits
+from ingest.language import passage_language
 from ingest.types import Chunk, Page, join_pages
 
 MIN_WORDS, MAX_WORDS, OVERLAP_WORDS = 150, 350, 40
@@ -83,7 +83,7 @@ def _sentences(text: str, start: int) -> list[tuple[int, int]]:
         words = list(_WORD.finditer(text, s, e))
         step = MAX_WORDS // 2
         for i in range(0, len(words), step):
-            group = words[i:i + step]
+            group = words[i : i + step]
             out.append((start + group[0].start(), start + group[-1].end()))
     return out
 
@@ -91,34 +91,43 @@ def _sentences(text: str, start: int) -> list[tuple[int, int]]:
 def _blocks(full_text: str, offsets: list[int], pages: list[Page]) -> list[_Block]:
     blocks: list[_Block] = []
     path: list[tuple[int, str, str]] = []
-    for page, base in zip(pages, offsets):
+    for page, base in zip(pages, offsets, strict=True):
         pos = 0
         for para in re.split(r"(\n\s*\n)", page.text):
             if not para.strip() or para.isspace():
                 pos += len(para)
                 continue
-            buffer_start, buffer = None, []
+            buffer_start: int = pos
+            buffer: list[str] = []
             line_pos = pos
             lines = para.split("\n")
             for i, line in enumerate(lines + [""]):
                 head = heading_level(line) if i < len(lines) else None
-                if head or i == len(lines):
-                    if buffer:
-                        text = para[buffer_start - pos:line_pos - pos].rstrip()
-                        for s, e in _sentences(text, base + buffer_start):
-                            blocks.append(_Block(s, e, page.number, len(_WORD.findall(full_text[s:e])),
-                                                 tuple(t for _, t, _ in path)))
-                        buffer, buffer_start = [], None
+                if (head or i == len(lines)) and buffer:
+                    text = para[buffer_start - pos : line_pos - pos].rstrip()
+                    for s, e in _sentences(text, base + buffer_start):
+                        blocks.append(
+                            _Block(s, e, page.number, len(_WORD.findall(full_text[s:e])), tuple(t for _, t, _ in path))
+                        )
+                    buffer = []
                 if head:
                     level, title, kind = head
                     sibling = next((i for i, p in enumerate(path) if p[2] == kind), None)
                     kept = path[:sibling] if sibling is not None else [p for p in path if p[0] < level]
                     path = kept + [(level, title, kind)]
                     s = base + line_pos + (len(line) - len(line.lstrip()))
-                    blocks.append(_Block(s, base + line_pos + len(line.rstrip()), page.number,
-                                         len(line.split()), tuple(t for _, t, _ in path), level))
+                    blocks.append(
+                        _Block(
+                            s,
+                            base + line_pos + len(line.rstrip()),
+                            page.number,
+                            len(line.split()),
+                            tuple(t for _, t, _ in path),
+                            level,
+                        )
+                    )
                 elif i < len(lines) and line.strip():
-                    if buffer_start is None:
+                    if not buffer:  # the paragraph's text starts here
                         buffer_start = line_pos
                     buffer.append(line)
                 line_pos += len(line) + 1
@@ -163,9 +172,17 @@ def chunk_pages(document_id: str, pages: list[Page], language: str) -> list[Chun
         start, end = group[0].start, group[-1].end
         text = full_text[start:end]
         path = next((b for b in group if not b.heading_level), group[0]).path
-        chunks.append(Chunk(
-            document_id=document_id, index=index, text=text, page=group[0].page, page_end=group[-1].page,
-            section=" > ".join(path), char_start=start, char_end=end,
-            language=passage_language(text, language) if len(text) > 200 else language,
-        ))
+        chunks.append(
+            Chunk(
+                document_id=document_id,
+                index=index,
+                text=text,
+                page=group[0].page,
+                page_end=group[-1].page,
+                section=" > ".join(path),
+                char_start=start,
+                char_end=end,
+                language=passage_language(text, language) if len(text) > 200 else language,
+            )
+        )
     return chunks

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from collections import Counter
 
-_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\u00ad": ""})
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\u00ad": ""}
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _HYPHENATED = re.compile(r"(\w)-[ \t]*\n[ \t]*([a-zà-ÿœæ])")
 _BLANKS = re.compile(r"\n{3,}")
@@ -56,7 +58,8 @@ def drop_running_lines(text: str, running: set[str], page: int = 0, depth: int =
     lines = text.split("\n")
     edge = set(range(depth)) | set(range(max(0, len(lines) - depth), len(lines)))
     kept = [
-        line for i, line in enumerate(lines)
+        line
+        for i, line in enumerate(lines)
         if not (i in edge and (_signature(line, page) in running or _PAGE_NUMBER.match(line.strip())))
     ]
     cleaned = "\n".join(kept).strip()

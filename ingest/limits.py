@@ -24,10 +24,12 @@ def read_head(path: Path, size: int) -> tuple[bytes, str | None]:
     with path.open("rb") as handle:
         head = handle.read(MAX_TEXT_FILE_BYTES)
     cut = head.rfind(b"\n")
-    head = head[:cut + 1] if cut > 0 else head
+    head = head[: cut + 1] if cut > 0 else head
     share = len(head) / size
-    return head, (f"file truncated: only its first {len(head) / 1e6:.0f} MB of {size / 1e6:.0f} MB "
-                  f"({share:.0%}) are indexed; split the file to index the rest")
+    return head, (
+        f"file truncated: only its first {len(head) / 1e6:.0f} MB of {size / 1e6:.0f} MB "
+        f"({share:.0%}) are indexed; split the file to index the rest"
+    )
 
 
 def cap_pages(pages: list[str], budget: int | None = None) -> tuple[list[str], str | None]:
@@ -36,9 +38,11 @@ def cap_pages(pages: list[str], budget: int | None = None) -> tuple[list[str], s
     total = 0
     for number, text in enumerate(pages):
         if total + len(text) > budget:
-            kept = pages[:number] + [text[:budget - total]]
-            return kept, (f"text truncated at {budget:,} characters: indexing stops in page {number + 1} "
-                          f"of {len(pages)}; split the document to index the rest")
+            kept = pages[:number] + [text[: budget - total]]
+            return kept, (
+                f"text truncated at {budget:,} characters: indexing stops in page {number + 1} "
+                f"of {len(pages)}; split the document to index the rest"
+            )
         total += len(text)
     return pages, None
 
@@ -47,5 +51,7 @@ def chunk_cap_warning(chunks: int, last_page: int, pages: int) -> str | None:
     """The message for a document whose passages hit MAX_CHUNKS_PER_DOCUMENT."""
     if chunks < MAX_CHUNKS_PER_DOCUMENT:
         return None
-    return (f"passage limit reached: only the first {MAX_CHUNKS_PER_DOCUMENT:,} passages (up to page "
-            f"{last_page} of {pages}) are indexed; split the document to index the rest")
+    return (
+        f"passage limit reached: only the first {MAX_CHUNKS_PER_DOCUMENT:,} passages (up to page "
+        f"{last_page} of {pages}) are indexed; split the document to index the rest"
+    )

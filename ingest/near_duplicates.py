@@ -22,9 +22,10 @@ _WORD = re.compile(r"\w+", re.U)
 
 def _shingle_hashes(text: str, size: int = 5) -> np.ndarray:
     words = [w.lower() for w in _WORD.findall(text)]
-    grams = {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
-    return np.array([int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams],
-                    dtype=np.uint64)
+    grams = {" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams], dtype=np.uint64
+    )
 
 
 def minhash(text: str) -> list[int]:
@@ -37,4 +38,4 @@ def similarity(a: list[int], b: list[int]) -> float:
     """Estimated Jaccard similarity of the two documents' shingle sets."""
     if not a or not b or len(a) != len(b):
         return 0.0
-    return sum(x == y for x, y in zip(a, b)) / len(a)
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)

@@ -17,7 +17,7 @@ def test_chunk_text_is_the_exact_slice_of_the_document_text():
     pages = _pages()
     full, _ = join_pages(pages)
     for chunk in chunk_pages("d", pages, "fr"):
-        assert full[chunk.char_start:chunk.char_end] == chunk.text
+        assert full[chunk.char_start : chunk.char_end] == chunk.text
 
 
 def test_chunks_stay_within_the_word_budget_and_overlap_when_cut_for_size():
@@ -36,7 +36,9 @@ def test_heading_path_and_article_boundaries():
 
 
 def test_page_numbers_follow_the_text():
-    chunks = chunk_pages("d", [Page(1, "Premier paragraphe court."), Page(2, "Second paragraphe sur la page deux.")], "fr")
+    chunks = chunk_pages(
+        "d", [Page(1, "Premier paragraphe court."), Page(2, "Second paragraphe sur la page deux.")], "fr"
+    )
     assert chunks[0].page == 1 and chunks[0].page_end == 2
 
 

@@ -2,9 +2,12 @@
 
 from index.highlight import highlight
 
-PASSAGE = ("Le pouvoir adjudicateur peut réserver un ou plusieurs lots d'un marché public aux établissements et "
-           "services d'aide par le travail (ESAT). " + "Texte sans rapport avec la question posée. " * 30 +
-           "Les marchés réservés restent soumis aux règles de publicité. Un lot réservé aux ESAT est possible.")
+PASSAGE = (
+    "Le pouvoir adjudicateur peut réserver un ou plusieurs lots d'un marché public aux établissements et "
+    "services d'aide par le travail (ESAT). "
+    + "Texte sans rapport avec la question posée. " * 30
+    + "Les marchés réservés restent soumis aux règles de publicité. Un lot réservé aux ESAT est possible."
+)
 
 
 def test_inflected_and_accented_forms_are_marked():

@@ -37,6 +37,7 @@ def test_a_detection_during_the_first_profile_load_waits_for_every_profile(monke
     import time
 
     import langdetect.detector_factory as factory
+
     import ingest.language as language
 
     monkeypatch.setattr(factory, "_factory", None)

@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, make_pdf
+
 from index.indexer import ingest_paths
 from ingest import limits
 from ingest.limits import cap_pages
@@ -84,8 +84,9 @@ def test_100_mb_text_and_2000_page_pdf_parse_in_bounded_memory(tmp_path):
     pdf = make_pdf(tmp_path / "recueil.pdf", [f"Article {n}. " + LINE * 12 for n in range(2_000)])
     results = {}
     for path in (text, pdf):
-        out = subprocess.run([sys.executable, "-c", PEAK, str(path)], cwd=ROOT, capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", PEAK, str(path)], cwd=ROOT, capture_output=True, text=True, check=True
+        )
         results[path.name] = json.loads(out.stdout)
     print(results)
     assert results["recueil.pdf"]["pages"] == 2_000 and not results["recueil.pdf"]["warnings"]

@@ -4,8 +4,16 @@ import math
 
 import pytest
 
-from eval.metrics import (average_precision, dedupe, first_relevant_rank, mean, mrr_at_k, ndcg_at_k, percentile,
-                          recall_at_k)
+from eval.metrics import (
+    average_precision,
+    dedupe,
+    first_relevant_rank,
+    mean,
+    mrr_at_k,
+    ndcg_at_k,
+    percentile,
+    recall_at_k,
+)
 
 LOG2_3 = math.log2(3)  # 1.58496…
 LOG2_5 = math.log2(5)  # 2.32193…

@@ -9,9 +9,22 @@ from index.sparse import embed_query, topic_words
 
 def test_french_question_words_are_dropped_from_the_query_terms():
     assert topic_words("Quels documents fournir pour une carte grise ?").split() == [
-        "documents", "fournir", "pour", "une", "carte", "grise", "?"]
-    assert topic_words("Procès civil : comment agir rapidement ?").split() == ["Procès", "civil", ":", "agir",
-                                                                               "rapidement", "?"]
+        "documents",
+        "fournir",
+        "pour",
+        "une",
+        "carte",
+        "grise",
+        "?",
+    ]
+    assert topic_words("Procès civil : comment agir rapidement ?").split() == [
+        "Procès",
+        "civil",
+        ":",
+        "agir",
+        "rapidement",
+        "?",
+    ]
     # Same terms as without the question word, in both analysers (the English one kept "quel" as a term).
     for analyser in ("fr", "en"):
         assert embed_query("Quel délai de paiement ?", analyser) == embed_query("délai de paiement", analyser)
@@ -28,8 +41,10 @@ def test_a_passage_is_found_by_a_word_only_its_title_holds(edge_collection, tmp_
     """The later chunks of a long document never repeat the subject its title names."""
     root = tmp_path / "docs"
     root.mkdir()
-    body = ("Le titulaire fournit chaque jour des repas équilibrés préparés sur place avec des produits frais. "
-            "Les menus sont validés par une diététicienne et affichés une semaine à l'avance. ") * 40
+    body = (
+        "Le titulaire fournit chaque jour des repas équilibrés préparés sur place avec des produits frais. "
+        "Les menus sont validés par une diététicienne et affichés une semaine à l'avance. "
+    ) * 40
     (root / "cantine.txt").write_text("Restauration scolaire de Villeneuve\n\n" + body, encoding="utf-8")
     ingest_paths(edge_collection, [root], workers=0)
     chunks = edge_collection.chunks(next(iter(edge_collection.versions())))

@@ -18,8 +18,10 @@ from index.stemming import stem
 
 GLOSSARY = Path(__file__).with_name("fr_en.tsv")
 _WORD = re.compile(r"\w+", re.U)
-_STOP = {"fr": {"de", "du", "des", "la", "le", "les", "l", "d", "à", "a", "au", "aux", "en", "et", "pour", "par"},
-         "en": {"of", "the", "a", "an", "for", "to", "and", "in", "on", "by"}}
+_STOP = {
+    "fr": {"de", "du", "des", "la", "le", "les", "l", "d", "à", "a", "au", "aux", "en", "et", "pour", "par"},
+    "en": {"of", "the", "a", "an", "for", "to", "and", "in", "on", "by"},
+}
 
 
 def stem_sequence(text: str, language: str) -> tuple[str, ...]:
@@ -79,7 +81,7 @@ def translate_terms(query: str, language: str, per_term: int = 2) -> list[str]:
     i = 0
     while i < len(stems):
         for size in range(min(longest, len(stems) - i), 0, -1):
-            targets = index.get(stems[i:i + size])
+            targets = index.get(stems[i : i + size])
             if targets:
                 found.extend(targets[:per_term])
                 i += size

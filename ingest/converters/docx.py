@@ -25,8 +25,17 @@ from ingest.errors import IngestError
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_NAME = re.compile(r"^(?:heading|titre|überschrift|titolo|título|kop)\s*(\d)$", re.I)
 _HEADING_ID = re.compile(r"^(?:heading|titre|berschrift|titolo|ttulo|kop)(\d)$", re.I)
-_SKIP = {"delText", "instrText", "delInstrText", "Fallback", "footnoteReference", "endnoteReference",
-         "commentReference", "pPr", "rPr"}
+_SKIP = {
+    "delText",
+    "instrText",
+    "delInstrText",
+    "Fallback",
+    "footnoteReference",
+    "endnoteReference",
+    "commentReference",
+    "pPr",
+    "rPr",
+}
 _USELESS_TITLES = {"", "document", "untitled", "sans titre", "title", "titre"}
 
 
@@ -52,13 +61,13 @@ def _styles(package: Package) -> dict[str, int]:
             level = _outline(outline)
         if level is not None:
             levels[style_id] = level
-    for style_id, parent in based_on.items():  # a style based on a heading is a heading
+    for style_id, base in based_on.items():  # a style based on a heading is a heading
         seen = {style_id}
-        while style_id not in levels and parent and parent not in seen:
-            if parent in levels:
-                levels[style_id] = levels[parent]
-            seen.add(parent)
-            parent = based_on.get(parent, "")
+        while style_id not in levels and base and base not in seen:
+            if base in levels:
+                levels[style_id] = levels[base]
+            seen.add(base)
+            base = based_on.get(base, "")
     return levels
 
 
@@ -197,8 +206,6 @@ def _own(element: ET.Element, wanted: str) -> list[ET.Element]:
     return found
 
 
-
-
 def extract_docx(path: Path, data: bytes) -> Extracted:
     package = Package(data, "DOCX")
     if not package.has("word/document.xml"):
@@ -219,7 +226,8 @@ def extract_docx(path: Path, data: bytes) -> Extracted:
     if title and (title.lower() in _USELESS_TITLES or title.lower().endswith((".doc", ".docx", ".dot", ".dotx"))):
         title = None
     if not title:
-        title = next((line.lstrip("#").strip() for page in pages for line in page.split("\n")
-                      if line.startswith("# ")), None)
+        title = next(
+            (line.lstrip("#").strip() for page in pages for line in page.split("\n") if line.startswith("# ")), None
+        )
     # dc:language is not used: Word fills it from the template (en-US on French documents)
     return Extracted(pages=pages, title=title)

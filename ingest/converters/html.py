@@ -17,15 +17,69 @@ from ingest.converters.base import Extracted
 from ingest.converters.packages import squeeze
 from ingest.errors import IngestError
 
-_DROP = {"script", "style", "nav", "footer", "header", "aside", "noscript", "template", "svg", "math",
-         "iframe", "object", "canvas", "select", "button", "dialog"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
-         "wbr"}
-_BLOCK = {"p", "div", "section", "article", "main", "blockquote", "pre", "table", "thead", "tbody", "tfoot",
-          "ul", "ol", "dl", "dt", "dd", "figure", "figcaption", "caption", "address", "details", "summary",
-          "fieldset", "legend", "form", "body", "html", "center", "hr", "br"}
+_DROP = {
+    "script",
+    "style",
+    "nav",
+    "footer",
+    "header",
+    "aside",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "canvas",
+    "select",
+    "button",
+    "dialog",
+}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "caption",
+    "address",
+    "details",
+    "summary",
+    "fieldset",
+    "legend",
+    "form",
+    "body",
+    "html",
+    "center",
+    "hr",
+    "br",
+}
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
+
+
+def _hidden(tag: str, attributes: dict[str, str | None]) -> bool:
+    """Elements a reader never sees (scripts, hidden inputs, aria-hidden): their text is not indexed."""
+    return (
+        tag in _DROP
+        or "hidden" in attributes
+        or (attributes.get("aria-hidden") or "").lower() == "true"
+        or (tag == "input" and (attributes.get("type") or "").lower() == "hidden")
+    )
 
 
 class _Visible(HTMLParser):
@@ -75,13 +129,15 @@ class _Visible(HTMLParser):
             if tag == self.drop[-1] and tag not in _VOID:
                 self.drop.append(tag)
             return
-        attributes = dict(attrs)
-        if tag in _DROP or "hidden" in attributes or (attributes.get("aria-hidden") or "").lower() == "true" \
-                or (tag == "input" and (attributes.get("type") or "").lower() == "hidden"):
+        if _hidden(tag, dict(attrs)):
             if tag not in _VOID:
                 self.flush()
                 self.drop.append(tag)
             return
+        self.open_block(tag)
+
+    def open_block(self, tag: str) -> None:
+        """A visible element starts: end the current line and note what the next text belongs to."""
         if tag in _HEADINGS:
             self.flush()
             self.heading = _HEADINGS[tag]

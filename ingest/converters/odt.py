@@ -22,10 +22,27 @@ TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 FO = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_SKIP = {"note", "annotation", "annotation-end", "tracked-changes", "sequence-decls", "variable-decls",
-         "user-field-decls", "bookmark", "bookmark-start", "bookmark-end", "reference-mark", "toc-mark",
-         "alphabetical-index-mark", "change", "change-start", "change-end", "forms", "table-of-content-source",
-         "index-title-template"}
+_SKIP = {
+    "note",
+    "annotation",
+    "annotation-end",
+    "tracked-changes",
+    "sequence-decls",
+    "variable-decls",
+    "user-field-decls",
+    "bookmark",
+    "bookmark-start",
+    "bookmark-end",
+    "reference-mark",
+    "toc-mark",
+    "alphabetical-index-mark",
+    "change",
+    "change-start",
+    "change-end",
+    "forms",
+    "table-of-content-source",
+    "index-title-template",
+}
 
 
 def _page_break_styles(*roots: ET.Element | None) -> tuple[set[str], set[str]]:
@@ -153,14 +170,14 @@ def _count(element: ET.Element, attribute: str = f"{TEXT}c") -> int:
         return 1
 
 
-
-
 def extract_odt(path: Path, data: bytes) -> Extracted:
     package = Package(data, "ODT")
     if package.has("mimetype"):
         mimetype = package.read("mimetype").decode("ascii", "replace").strip()
-        if mimetype and mimetype not in ("application/vnd.oasis.opendocument.text",
-                                         "application/vnd.oasis.opendocument.text-template"):
+        if mimetype and mimetype not in (
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.text-template",
+        ):
             raise IngestError(f"not an OpenDocument text: the file is '{mimetype}'")
     if not package.has("content.xml"):
         raise IngestError("corrupt ODT: missing part 'content.xml'")
@@ -175,6 +192,7 @@ def extract_odt(path: Path, data: bytes) -> Extracted:
         raise IngestError("no text in ODT (empty document or only images)")
     title = first_text(package.optional_xml("meta.xml"), "title")
     if not title:
-        title = next((line.lstrip("#").strip() for page in pages for line in page.split("\n")
-                      if line.startswith("#")), None)
+        title = next(
+            (line.lstrip("#").strip() for page in pages for line in page.split("\n") if line.startswith("#")), None
+        )
     return Extracted(pages=pages, title=title)

@@ -25,9 +25,7 @@ from ingest.errors import IngestError
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one XML part, uncompressed
 MAX_TOTAL_BYTES = 400 * 1024 * 1024  # everything one file makes us read
 _DTD_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
 )
 
 
@@ -55,16 +53,26 @@ class Package:
         except KeyError as exc:
             raise IngestError(f"corrupt {self.kind}: missing part '{name}'") from exc
         if info.file_size > MAX_MEMBER_BYTES:
-            raise IngestError(f"{self.kind} part '{name}' is {info.file_size / 2**20:.0f} MB uncompressed "
-                              f"(limit {MAX_MEMBER_BYTES // 2**20} MB): refused as a possible zip bomb")
+            raise IngestError(
+                f"{self.kind} part '{name}' is {info.file_size / 2**20:.0f} MB uncompressed "
+                f"(limit {MAX_MEMBER_BYTES // 2**20} MB): refused as a possible zip bomb"
+            )
         self._read_total += info.file_size
         if self._read_total > MAX_TOTAL_BYTES:
-            raise IngestError(f"{self.kind} expands to more than {MAX_TOTAL_BYTES // 2**20} MB: "
-                              "refused as a possible zip bomb")
+            raise IngestError(
+                f"{self.kind} expands to more than {MAX_TOTAL_BYTES // 2**20} MB: refused as a possible zip bomb"
+            )
         try:
             return self.zip.read(info)
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError,
-                RuntimeError) as exc:  # RuntimeError: encrypted member
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:  # RuntimeError: encrypted member
             raise IngestError(f"corrupt {self.kind}: cannot read '{name}' ({exc})") from exc
 
     def xml(self, name: str) -> ET.Element:
@@ -123,7 +131,8 @@ PAGE_BREAK = "\f"  # marker a converter appends to its stream of lines where a p
 
 def split_pages(lines: list[str]) -> list[str]:
     """Pages from a stream of lines with PAGE_BREAK markers; two breaks in a row make no empty page."""
-    pages, current = [], []
+    pages: list[str] = []
+    current: list[str] = []
     for line in lines:
         if line == PAGE_BREAK:
             if current:

@@ -26,16 +26,23 @@ _SLIDE = re.compile(r"^ppt/slides/slide(\d+)\.xml$")
 MAX_SLIDES = 2000
 
 
+def _slide_number(name: str) -> int:
+    match = _SLIDE.match(name)
+    return int(match.group(1)) if match else 0
+
+
 def _slide_order(package: Package) -> list[str]:
-    by_number = sorted((n for n in package.names if _SLIDE.match(n)), key=lambda n: int(_SLIDE.match(n).group(1)))
+    by_number = sorted((n for n in package.names if _SLIDE.match(n)), key=_slide_number)
     presentation = package.optional_xml("ppt/presentation.xml")
     rels = package.optional_xml("ppt/_rels/presentation.xml.rels")
     if presentation is None or rels is None:
         return by_number
-    targets = {rel.get("Id"): posixpath.normpath(posixpath.join("ppt", rel.get("Target") or ""))
-               for rel in rels.iter(f"{REL}Relationship")}
-    ordered = [targets.get(s.get(f"{R}id")) for s in presentation.iter(f"{P}sldId")]
-    ordered = [name for name in ordered if name and name in package.names]
+    targets = {
+        rel.get("Id"): posixpath.normpath(posixpath.join("ppt", rel.get("Target") or ""))
+        for rel in rels.iter(f"{REL}Relationship")
+    }
+    listed = [targets.get(s.get(f"{R}id")) for s in presentation.iter(f"{P}sldId")]
+    ordered = [name for name in listed if name and name in package.names]
     return ordered or by_number
 
 
