@@ -23,6 +23,8 @@ from litestar.template.config import TemplateConfig
 
 from service.errors import EXCEPTION_HANDLERS
 from index.parsing import ParserPool
+from service.query_log import QueryLog
+from service.routes.coordinator import CoordinatorController, coordinator_page, open_result, provide_query_log
 from service.routes.deps import provide_collection, provide_parser, provide_settings
 from service.routes.documents import DocumentController
 from service.routes.health import health
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
         warm_up(app.state.collection)
         threading.Thread(target=warm_caches, name="procsearch-warm-caches", daemon=True).start()
         app.state.settings = settings
+        app.state.query_log = QueryLog(settings.data_dir / "query-log", settings.query_log_days)
         # uploads are parsed in a worker process (started on the first upload) under a time limit
         app.state.parser = ParserPool(workers=1, timeout=settings.parse_timeout)
         try:
@@ -98,13 +101,15 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
                 app.state.collection.close()
 
     return _Litestar(
-        route_handlers=[SearchController, DocumentController, health, *PAGE_ROUTES,
+        route_handlers=[SearchController, DocumentController, CoordinatorController, coordinator_page, open_result,
+                        health, *PAGE_ROUTES,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         dependencies={"collection": Provide(provide_collection, sync_to_thread=False),
                       "settings": Provide(provide_settings, sync_to_thread=False),
-                      "parser": Provide(provide_parser, sync_to_thread=False)},
+                      "parser": Provide(provide_parser, sync_to_thread=False),
+                      "query_log": Provide(provide_query_log, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,

@@ -73,6 +73,8 @@ class SearchResponse(msgspec.Struct):
     passages: list[Passage]
     documents: list[DocumentSummary]
     query_language: Annotated[str | None, Meta(description="Language detected for the query.")] = None
+    search_id: Annotated[str | None, Meta(description="Identifies this search in the query log (first pages only), "
+                                                      "so that a client can report which result was opened.")] = None
 
 
 class ChunkInfo(msgspec.Struct):

@@ -34,6 +34,8 @@ class Settings:
     """PROCSEARCH_MAX_UPLOAD_MB: largest accepted upload, in MiB (413 above it)."""
     parse_timeout: float = 300.0
     """PROCSEARCH_PARSE_TIMEOUT: seconds one file may take to parse before it fails alone (bombs, deep nesting)."""
+    query_log_days: int = 180
+    """PROCSEARCH_QUERY_LOG_DAYS: days the query log (questions, no keys or addresses) is kept; 0 turns it off."""
     host: str = "127.0.0.1"
     """PROCSEARCH_HOST: address `procsearch serve` binds to."""
     port: int = 8000
@@ -54,6 +56,7 @@ class Settings:
             api_keys=tuple(k.strip() for k in env.get("PROCSEARCH_API_KEYS", "").split(",") if k.strip()),
             max_upload_mb=int(env.get("PROCSEARCH_MAX_UPLOAD_MB", "50")),
             parse_timeout=float(env.get("PROCSEARCH_PARSE_TIMEOUT", "300")),
+            query_log_days=int(env.get("PROCSEARCH_QUERY_LOG_DAYS", "180")),
             host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
             port=int(env.get("PROCSEARCH_PORT", "8000")),
         )
