@@ -61,7 +61,10 @@ def month_report(query_log: QueryLog, month: str, limit: int = TOP) -> MonthRepo
     searches: list[LoggedSearch] = []
     opens: list[LoggedOpen] = []
     for line in query_log.read(month):
-        (opens if isinstance(line, LoggedOpen) else searches).append(line)
+        if isinstance(line, LoggedOpen):
+            opens.append(line)
+        else:
+            searches.append(line)
     groups: dict[str, list[LoggedSearch]] = defaultdict(list)
     missed: dict[str, list[LoggedSearch]] = defaultdict(list)
     for entry in searches:
