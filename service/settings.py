@@ -34,6 +34,10 @@ class Settings:
     """PROCSEARCH_MAX_UPLOAD_MB: largest accepted upload, in MiB (413 above it)."""
     parse_timeout: float = 300.0
     """PROCSEARCH_PARSE_TIMEOUT: seconds one file may take to parse before it fails alone (bombs, deep nesting)."""
+    search_workers: int = 2
+    """PROCSEARCH_SEARCH_WORKERS: searches run at once (default: the machine's cores); others wait their turn."""
+    search_queue: int = 64
+    """PROCSEARCH_SEARCH_QUEUE: searches that may wait; past that the service answers 429 with Retry-After."""
     host: str = "127.0.0.1"
     """PROCSEARCH_HOST: address `procsearch serve` binds to."""
     port: int = 8000
@@ -54,6 +58,8 @@ class Settings:
             api_keys=tuple(k.strip() for k in env.get("PROCSEARCH_API_KEYS", "").split(",") if k.strip()),
             max_upload_mb=int(env.get("PROCSEARCH_MAX_UPLOAD_MB", "50")),
             parse_timeout=float(env.get("PROCSEARCH_PARSE_TIMEOUT", "300")),
+            search_workers=int(env.get("PROCSEARCH_SEARCH_WORKERS") or os.cpu_count() or 2),
+            search_queue=int(env.get("PROCSEARCH_SEARCH_QUEUE", "64")),
             host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
             port=int(env.get("PROCSEARCH_PORT", "8000")),
         )

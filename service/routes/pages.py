@@ -24,6 +24,7 @@ from service.routes.deps import require_reader
 from service.routes.search import run_search
 from service.schemas import DocType, DocumentSummary, SearchRequest
 from service.settings import Settings
+from service.signin import render_signin
 
 log = logging.getLogger("procsearch.pages")
 
@@ -126,8 +127,7 @@ def _authorised(request: Request, settings: Settings, context: dict[str, object]
     try:
         require_reader(request, settings)
     except NotAuthorizedException:
-        t = context["t"]
-        return _render("message.html", {**context, "title": t["error_title"], "message": t["error_auth"]}, 401)
+        return render_signin(request, status=401)  # the sign-in form, back to this page once signed in
     return None
 
 
