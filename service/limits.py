@@ -1,12 +1,12 @@
 """How much work one request may cause, and how many searches run at once.
 
 Two bounds. The result window (offset + k) is capped at MAX_RESULT_WINDOW: a search reads about three
-candidates per passage up to that depth, so a page at offset 10,000 cost a hundred first pages; at the cap
-it costs at most about three (`procsearch bench`, "deep offset"). And searches pass a gate: at most
+candidates per passage up to that depth, so a page at offset 10,000 cost 14 first pages on a 2,000-chunk
+store (more on a larger one); at the cap it costs under three. And searches pass a gate: at most
 `search_workers` run at once (the machine's cores: more only interleave), deep ones (window above
 FIRST_PAGES_WINDOW) never take the last free slot, so a member's first page never waits behind someone's
 crawl, and at most `search_queue` wait; past that the answer is 429 with Retry-After at once, instead of a
-queue that grows without end while every search slows down.
+queue that grows without end while every search slows down (`procsearch bench`, "deep offset").
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.errors import BadRequest
 
-MAX_RESULT_WINDOW = 300
-"""offset + k at most: measured to keep a search within ~3× a first page (docs/security.md)."""
+MAX_RESULT_WINDOW = 200
+"""offset + k at most: a search at 200 took 2.6× a first page, at 300 3.8× (docs/security.md)."""
 FIRST_PAGES_WINDOW = 100
 """A search with offset + k up to this is a first page (k goes up to 100); beyond it is deep paging."""
 RETRY_AFTER_S = 1

@@ -42,7 +42,7 @@ def settings(tmp_path_factory) -> Settings:
         data_dir=tmp_path_factory.mktemp("hostile") / "data",
         admin_key=ADMIN_KEY,
         api_keys=(READ_KEY,),
-        max_upload_mb=1,
+        max_upload_mb=50,  # the default: the 40 MB announced below is within it, so only the key can refuse it
         parse_timeout=30,
     )
 
