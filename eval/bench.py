@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.bench_http import Server, bench_latency, bench_throughput, percentile_ms, query_list
+from eval.bench_load import bench_deep_offset
 from eval.bench_scale import Figure, bench_scale_figures
 from eval.bench_startup import bench_startup
 from index.collection import Collection, embedding_text, open_collection
@@ -213,6 +214,7 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
                 with Server(collection) as server:
                     step("latency", lambda: bench_latency(collection, server, options))
                     step("throughput", lambda: bench_throughput(server, options))
+                    step("deep-offset", lambda: bench_deep_offset(server, options))
                 step("reranker", lambda: bench_reranker(collection, options))
         if seeds:
             step("backends", lambda: bench_backends(embedder, seeds["texts"], options))

@@ -36,17 +36,19 @@ def query_list(count: int) -> tuple[list[str], list[str]]:
 
 
 class Server:
-    """The real app under uvicorn in a background thread, on an already open collection."""
+    """The real app under uvicorn, configured as `procsearch serve` does, in a thread, on an open collection."""
 
-    def __init__(self, collection: Collection, settings=None):
+    def __init__(self, collection: Collection, settings=None, header_timeout: float | None = None):
         import uvicorn
 
         from service.app import create_app
+        from service.server import HEADER_TIMEOUT_S, uvicorn_config
         from service.settings import Settings
 
         self.url = f"http://127.0.0.1:{free_port()}"
         app = create_app(settings or Settings(data_dir=Path(collection.location)), collection=collection)
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=int(self.url.rsplit(":", 1)[1]),
+        self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", int(self.url.rsplit(":", 1)[1]),
+                                                    header_timeout=header_timeout or HEADER_TIMEOUT_S,
                                                     log_level="warning", access_log=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

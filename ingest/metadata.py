@@ -31,6 +31,34 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 _YEAR = re.compile(r"\b(19[89]\d|20[0-3]\d)\b")
 
+MAX_METADATA_CHARS = 16 * 1024
+"""Front-matter metadata a document may carry, counted as serialised: it is stored with the document and
+returned by every listing, so a few hundred bytes of YAML aliases that expand to megabytes are refused."""
+
+
+def metadata_exceeds(meta: object, budget: int = MAX_METADATA_CHARS) -> bool:
+    """True when `meta` serialised would pass `budget` characters; stops counting as soon as it does.
+
+    Walks instead of serialising: an alias bomb shares its nodes in memory and would only blow up when
+    written out; shared nodes are counted every time they appear, as JSON would write them.
+    """
+    stack, total = [meta], 0
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            total += 2 * len(value) + 2
+            for key, item in value.items():
+                total += len(str(key)) + 2
+                stack.append(item)
+        elif isinstance(value, (list, tuple, set)):
+            total += len(value) + 2
+            stack.extend(value)
+        else:
+            total += len(str(value)) + 2
+        if total > budget:
+            return True
+    return False
+
 
 def fold(text: str) -> str:
     """Lowercase without accents, for keyword matching."""

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -21,16 +22,21 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from service.errors import EXCEPTION_HANDLERS
 from index.parsing import ParserPool
 from service.query_log import QueryLog
 from service.routes.coordinator import CoordinatorController, coordinator_page, open_result, provide_query_log
+from service.auth import authorize, is_reader
+from service.bodies import MAX_FORM_PARTS, ApiRequest
+from service.errors import EXCEPTION_HANDLERS
+from service.limits import SearchGate, SearchGateMiddleware
 from service.routes.deps import provide_collection, provide_parser, provide_settings
 from service.routes.documents import DocumentController
 from service.routes.health import health
 from service.routes.pages import PAGE_ROUTES
 from service.routes.search import SearchController
+from service.security_headers import add_security_headers
 from service.settings import Settings
+from service.signin import SIGNIN_ROUTES
 
 HERE = Path(__file__).resolve().parent
 
@@ -91,6 +97,8 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
         threading.Thread(target=warm_caches, name="procsearch-warm-caches", daemon=True).start()
         app.state.settings = settings
         app.state.query_log = QueryLog(settings.data_dir / "query-log", settings.query_log_days)
+        if app.state.query_log.enabled:
+            app.state.query_log.prune()
         # uploads are parsed in a worker process (started on the first upload) under a time limit
         app.state.parser = ParserPool(workers=1, timeout=settings.parse_timeout)
         try:
@@ -100,9 +108,12 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
             if owned:
                 app.state.collection.close()
 
+    gate = SearchGate(settings.search_workers, settings.search_queue)
+    gate_middleware = SearchGateMiddleware(gate, lambda scope: is_reader(ASGIConnection(scope), settings))
+
     return _Litestar(
         route_handlers=[SearchController, DocumentController, CoordinatorController, coordinator_page, open_result,
-                        health, *PAGE_ROUTES,
+                        health, *PAGE_ROUTES, *SIGNIN_ROUTES,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
@@ -112,6 +123,11 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
                       "query_log": Provide(provide_query_log, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        guards=[authorize],  # before any body is read (service/auth.py)
+        request_class=ApiRequest,
+        before_send=[add_security_headers],
+        middleware=[gate_middleware],
+        multipart_form_part_limit=MAX_FORM_PARTS,
         request_max_body_size=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,
         openapi_config=OpenAPIConfig(
             title="procsearch", version="0.1.0", path="/schema",

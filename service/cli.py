@@ -107,16 +107,15 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from index.embedder import Embedder
+    from service.auth import check_keys
 
+    check_keys(settings)  # a weak admin key stops here, in one line, before anything loads
     embedder = Embedder(settings.model, backend=settings.backend)
     embedder.load_in_background()  # meanwhile, the web stack imports (startup, README "Performance")
 
-    import uvicorn
+    from service.server import serve
 
-    from service.app import create_app
-
-    uvicorn.run(create_app(settings, embedder=embedder), host=args.host or settings.host,
-                port=args.port or settings.port, log_level="info")
+    serve(settings, args.host or settings.host, args.port or settings.port, embedder=embedder)
     return 0
 
 
@@ -185,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, help="synthetic chunks for the scale figures (default 200,000)")
     p.add_argument("--compare", type=int, help="chunks for the qdrant-client local-mode comparison (default 20,000)")
     p.add_argument("--documents", action="append", help="files or folders to ingest (default corpus/documents)")
-    p.add_argument("--skip", help="comma-separated: backends, latency, throughput, scale, startup")
+    p.add_argument("--skip", help="comma-separated: backends, latency, throughput, deep-offset, scale, startup")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser

@@ -18,6 +18,17 @@ class UnsupportedMediaType(HTTPException):
     status_code = 415
 
 
+class BadRequest(ValueError):
+    """A deliberate refusal of what the client sent: 400 with this message.
+
+    Only this class maps to 400: any other ValueError escaping a handler is a bug, answered 500 and logged.
+    It stays a ValueError so that code catching ValueError around validation (the search page) still does.
+    """
+
+
+FORM_PART_LIMIT_DETAIL = "Request Entity Too Large"  # what Litestar's multipart parser says past its part limit
+
+
 def _response(status: int, detail: str) -> Response:
     return Response({"status_code": status, "detail": detail}, status_code=status)
 
@@ -32,18 +43,22 @@ def _validation(_: Request, exc: ValidationException) -> Response:
     return _response(400, detail)
 
 
-def _http(_: Request, exc: HTTPException) -> Response:
-    detail = exc.detail
-    if exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
+def _http(request: Request, exc: HTTPException) -> Response:
+    detail, status = exc.detail, exc.status_code
+    if status == 400 and isinstance(exc.__cause__, SerializationException):
         detail = f"malformed JSON body: {exc.__cause__}"
-    return _response(exc.status_code, detail)
+    elif status == 400 and detail == FORM_PART_LIMIT_DETAIL:
+        # Litestar answers 400 past `multipart_form_part_limit` (kept so until its 3.0); it is a 413
+        limit = request.app.multipart_form_part_limit
+        status, detail = 413, f"too many parts in the form: at most {limit} fields and files in one upload"
+    return Response({"status_code": status, "detail": detail}, status_code=status, headers=exc.headers)
 
 
 def _serialization(_: Request, exc: SerializationException) -> Response:
     return _response(400, f"malformed JSON body: {exc}")
 
 
-def _value(_: Request, exc: ValueError) -> Response:
+def _bad_request(_: Request, exc: BadRequest) -> Response:
     return _response(400, str(exc))
 
 
@@ -71,7 +86,7 @@ EXCEPTION_HANDLERS = {
     NotFoundError: _not_found,
     IngestError: _ingest,
     StoreError: _store,
-    ValueError: _value,
+    BadRequest: _bad_request,
     Exception: _internal,
 }
 
@@ -80,9 +95,11 @@ _MEANING = {
     401: "An API key is required (PROCSEARCH_API_KEYS is set): send `Authorization: Bearer <key>`.",
     403: "The admin key is required (or no admin key is configured).",
     404: "No document with this id.",
-    413: "The upload is larger than PROCSEARCH_MAX_UPLOAD_MB.",
-    415: "Unsupported file type; `detail` lists the supported ones.",
+    413: "The upload is larger than PROCSEARCH_MAX_UPLOAD_MB, or has too many parts.",
+    415: "Unsupported file type (`detail` lists the supported ones), or a JSON body sent without "
+         "'Content-Type: application/json'.",
     422: "The file could not be ingested; `detail` gives the reason (encrypted, needs OCR, corrupt…).",
+    429: "Too many searches at once: retry after the `Retry-After` header's seconds.",
     503: "The index is unavailable (store locked by another process, or the model cannot load).",
 }
 

@@ -79,7 +79,7 @@ class QueryLog:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._pruned_at = 0.0
+        self._pruned_at = time.monotonic()  # the service prunes at startup, then hourly as it writes
 
     @property
     def enabled(self) -> bool:

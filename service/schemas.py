@@ -113,13 +113,16 @@ class UploadResponse(msgspec.Struct):
     files: list[UploadedFile]
 
 
-class Health(msgspec.Struct):
+class Health(msgspec.Struct, omit_defaults=True):
+    """Only `status` for an anonymous caller when read keys are required (PROCSEARCH_API_KEYS)."""
+
     status: str
-    documents: int
-    chunks: int
-    model: str
-    backend: str
-    query_cache: Annotated[dict[str, int], Meta(description="LRU cache of query embeddings: size, hits, misses.")]
+    documents: int | None = None
+    chunks: int | None = None
+    model: str | None = None
+    backend: str | None = None
+    query_cache: Annotated[dict[str, int] | None,
+                           Meta(description="LRU cache of query embeddings: size, hits, misses.")] = None
 
 
 class ErrorResponse(msgspec.Struct):

@@ -36,6 +36,10 @@ class Settings:
     """PROCSEARCH_PARSE_TIMEOUT: seconds one file may take to parse before it fails alone (bombs, deep nesting)."""
     query_log_days: int = 180
     """PROCSEARCH_QUERY_LOG_DAYS: days the query log (questions, no keys or addresses) is kept; 0 turns it off."""
+    search_workers: int = 2
+    """PROCSEARCH_SEARCH_WORKERS: searches run at once (default: the machine's cores); others wait their turn."""
+    search_queue: int = 64
+    """PROCSEARCH_SEARCH_QUEUE: searches that may wait; past that the service answers 429 with Retry-After."""
     host: str = "127.0.0.1"
     """PROCSEARCH_HOST: address `procsearch serve` binds to."""
     port: int = 8000
@@ -57,6 +61,8 @@ class Settings:
             max_upload_mb=int(env.get("PROCSEARCH_MAX_UPLOAD_MB", "50")),
             parse_timeout=float(env.get("PROCSEARCH_PARSE_TIMEOUT", "300")),
             query_log_days=int(env.get("PROCSEARCH_QUERY_LOG_DAYS", "180")),
+            search_workers=int(env.get("PROCSEARCH_SEARCH_WORKERS") or os.cpu_count() or 2),
+            search_queue=int(env.get("PROCSEARCH_SEARCH_QUEUE", "64")),
             host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
             port=int(env.get("PROCSEARCH_PORT", "8000")),
         )

@@ -11,7 +11,8 @@ from index.indexer import ingest_paths
 from service.app import create_app
 from service.settings import Settings
 
-ADMIN = {"Authorization": "Bearer admin-secret"}
+ADMIN_KEY = "admin-secret-for-tests"  # `procsearch serve` refuses an admin key under 16 characters
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 def _corpus(root: Path) -> Path:
@@ -39,7 +40,7 @@ def _corpus(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, embedder):
     base = tmp_path_factory.mktemp("api")
-    settings = Settings(data_dir=base / "data", admin_key="admin-secret", max_upload_mb=1)
+    settings = Settings(data_dir=base / "data", admin_key=ADMIN_KEY, max_upload_mb=1)
     with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
         ingest_paths(collection, [_corpus(base / "docs")], workers=0)
         with TestClient(create_app(settings, collection=collection)) as test_client:

@@ -16,7 +16,7 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
     result = run_bench(Options.for_run(True, skip=("startup",)), embedder=embedder)
     assert result["errors"] == []
     figures = {f["name"].split(" (")[0].split(":")[0]: f for f in result["figures"]}
-    assert set(figures) == {"ingest overhead", "embedding speed", "query latency", "throughput", "reranker latency",
+    assert set(figures) == {"ingest overhead", "embedding speed", "query latency", "throughput", "deep offset", "reranker latency",
                             "scale", "scale, filtered", "Edge vs qdrant-client local, filtered hybrid at 2,000"}
     for figure in result["figures"]:
         assert figure["error"] is None
@@ -27,6 +27,9 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
     throughput = figures["throughput"]["values"]
     assert throughput["rps_16"] > 0
     assert throughput["errors_16"] == 0, throughput.get("first_error_16")  # 500s under concurrency are a bug
+    deep = figures["deep offset"]["values"]
+    assert deep["member_searches"] >= 5 and deep["deep_200"] > 0 and deep["deep_400_past_cap"] > 0
+    assert deep["deep_other"] == 0  # no 500s or dropped connections under deep paging
     reranker = figures["reranker latency"]
     assert "timing only" in reranker["name"]  # PROCSEARCH_RERANKER unset: the untrained stand-in, and it says so
     assert reranker["values"]["queries"] >= 5 and 0 < reranker["values"]["added_p50_ms"] <= reranker["values"][

@@ -16,14 +16,14 @@ from eval.bench_http import Server
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.settings import Settings
-from test_api import ADMIN, _corpus
+from test_api import ADMIN, ADMIN_KEY, _corpus
 
 
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory, embedder):
     base = tmp_path_factory.mktemp("fuzz")
-    config = Settings(data_dir=base / "data", admin_key="admin-secret", max_upload_mb=1, parse_timeout=30)
+    config = Settings(data_dir=base / "data", admin_key=ADMIN_KEY, max_upload_mb=1, parse_timeout=30)
     with open_collection(data_dir=config.data_dir, create=True, embedder=embedder) as collection:
         ingest_paths(collection, [_corpus(base / "docs")], workers=0)
         with Server(collection, config) as server:

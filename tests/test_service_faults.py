@@ -17,7 +17,7 @@ from eval.bench_http import Server, free_port
 from index.collection import open_collection
 from index.store import Where
 from service.settings import Settings
-from test_api import ADMIN
+from test_api import ADMIN, ADMIN_KEY
 from test_faults import _assert_consistent
 
 PARAGRAPH = ("Le titulaire du marché de restauration scolaire s'engage à servir des produits durables et de qualité, "
@@ -31,7 +31,7 @@ def _pdf(folder, name: str, pages: int) -> bytes:
 
 @pytest.fixture
 def server(tmp_path, embedder):
-    config = Settings(data_dir=tmp_path / "data", admin_key="admin-secret", max_upload_mb=20)
+    config = Settings(data_dir=tmp_path / "data", admin_key=ADMIN_KEY, max_upload_mb=20)
     with open_collection(data_dir=config.data_dir, create=True, embedder=embedder) as collection:
         with Server(collection, config) as running:
             yield running, collection
@@ -82,7 +82,7 @@ def test_searches_keep_answering_while_an_upload_is_ingested(server, tmp_path):
 
 def test_server_killed_mid_upload_leaves_a_store_that_opens_and_a_reupload_completes(tmp_path, embedder):
     data_dir, port = tmp_path / "data", free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROCSEARCH_ADMIN_KEY": "admin-secret",
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROCSEARCH_ADMIN_KEY": ADMIN_KEY,
            "PROCSEARCH_PORT": str(port), "PROCSEARCH_MAX_UPLOAD_MB": "20"}
     # the second file is long enough that a kill one second in lands while it is parsed or embedded
     files = {f"tender-{n}.pdf": _pdf(tmp_path, f"tender-{n}.pdf", 240 if n == 1 else 40) for n in range(3)}

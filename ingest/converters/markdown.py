@@ -13,13 +13,15 @@ from pathlib import Path
 import yaml
 
 from ingest.converters.base import Extracted, decode_text
+from ingest.errors import IngestError
+from ingest.metadata import MAX_METADATA_CHARS, metadata_exceeds
 
 _FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(\n|\Z)", re.S)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
-    """(metadata, body, warnings); broken front matter is a warning, not a failure."""
+    """(metadata, body, warnings); broken front matter is a warning, not a failure; oversized fails the file."""
     match = _FRONT.match(text)
     if not match:
         return {}, text, []
@@ -31,6 +33,9 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
         return {}, body, [f"front matter ignored: {str(exc).splitlines()[0]}"]
     if not isinstance(meta, dict):
         return {}, body, []
+    if metadata_exceeds(meta):
+        raise IngestError(f"front matter too large: its metadata would take over {MAX_METADATA_CHARS:,} "
+                          "characters (YAML aliases expand when stored); shorten it")
     return {str(k): v for k, v in meta.items()}, body, []
 
 

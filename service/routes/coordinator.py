@@ -20,7 +20,7 @@ from service.errors import error_responses
 from service.i18n import UI_LANGUAGES, choose_ui, translations
 from service.query_log import LoggedOpen, QueryLog, stamp
 from service.query_report import MonthReport, month_report, report_csv
-from service.routes.deps import require_admin
+from service.auth import cookie_key, key_matches, require_admin, require_reader
 from service.settings import Settings
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -68,6 +68,13 @@ def provide_query_log(state: State) -> QueryLog:
     return state.query_log
 
 
+def require_coordinator(request: Request, settings: Settings) -> None:
+    """The admin key, in the Authorization header or, for these read-only pages, in the sign-in cookie."""
+    if settings.admin_key and key_matches(cookie_key(request), (settings.admin_key,)):
+        return
+    require_admin(request, settings)
+
+
 def _month(month: str | None) -> str:
     return month or datetime.now(UTC).strftime("%Y-%m")
 
@@ -88,7 +95,7 @@ class CoordinatorController(Controller):
         query_log: QueryLog,
         month: Annotated[str | None, Parameter(pattern=MONTH, description="YYYY-MM; default this month")] = None,
     ) -> MonthReport:
-        require_admin(request, settings)
+        require_coordinator(request, settings)
         return month_report(query_log, _month(month))
 
     @get(
@@ -104,7 +111,7 @@ class CoordinatorController(Controller):
         query_log: QueryLog,
         month: Annotated[str | None, Parameter(pattern=MONTH, description="YYYY-MM")] = None,
     ) -> Response[str]:
-        require_admin(request, settings)
+        require_coordinator(request, settings)
         chosen = _month(month)
         return Response(
             report_csv(month_report(query_log, chosen)),
@@ -128,7 +135,7 @@ def coordinator_page(request: Request, settings: Settings, query_log: QueryLog, 
         "title": t["coordinator_title"],
     }
     try:
-        require_admin(request, settings)
+        require_coordinator(request, settings)
     except (NotAuthorizedException, PermissionDeniedException) as exc:
         return Template(
             template_name="message.html", context={**context, "message": exc.detail}, status_code=exc.status_code
@@ -141,8 +148,10 @@ def coordinator_page(request: Request, settings: Settings, query_log: QueryLog, 
 
 
 @get("/open/{document_id:str}", sync_to_thread=True, include_in_schema=False, name="open-result")
-def open_result(query_log: QueryLog, document_id: str, s: str = "", r: int = 0, to: str = "") -> Redirect:
+def open_result(request: Request, settings: Settings, query_log: QueryLog, document_id: str, s: str = "", r: int = 0,
+                to: str = "") -> Redirect:
     """Count the opening of a result, then send the browser on; only to a path of this service."""
+    require_reader(request, settings)
     target = (
         to
         if to.startswith(f"/v1/documents/{document_id}") and "//" not in to

@@ -21,7 +21,7 @@ from index.search import SearchFilters
 from index.similar import similar_documents
 from ingest.converters import SUPPORTED
 from ingest.errors import IngestError, NotFoundError
-from service.errors import UnsupportedMediaType, error_responses
+from service.errors import BadRequest, UnsupportedMediaType, error_responses
 from service.responses import document_summary
 from service.routes.deps import require_admin, require_reader
 from service.schemas import (ChunkInfo, DocType, DocumentDetail, DocumentList, Language, SimilarResponse,
@@ -134,14 +134,14 @@ class DocumentController(Controller):
 
         doc_type = data.get("doc_type")
         if doc_type is not None and str(doc_type) not in DocType.__args__:
-            raise ValueError(f"unknown doc_type '{doc_type}': use one of {', '.join(DocType.__args__)}")
+            raise BadRequest(f"unknown doc_type '{doc_type}': use one of {', '.join(DocType.__args__)}")
         files: list[UploadFile] = []
         for value in data.values():
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, UploadFile):
                     files.append(item)
         if not files:
-            raise ValueError("no file in the upload: send multipart/form-data with one or more 'files' fields")
+            raise BadRequest("no file in the upload: send multipart/form-data with one or more 'files' fields")
         out = []
         for upload in files:
             content = await upload.read()

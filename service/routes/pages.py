@@ -19,11 +19,13 @@ from index.collection import Collection
 from index.similar import similar_documents
 from ingest.errors import NotFoundError, StoreError
 from service.i18n import NATIVE_NAMES, UI_LANGUAGES, choose_ui, translations
+from service.limits import MAX_RESULT_WINDOW
 from service.responses import document_summary
 from service.routes.deps import require_reader
 from service.routes.search import run_search
 from service.schemas import DocType, DocumentSummary, SearchRequest
 from service.settings import Settings
+from service.signin import render_signin
 
 log = logging.getLogger("procsearch.pages")
 
@@ -126,8 +128,7 @@ def _authorised(request: Request, settings: Settings, context: dict[str, object]
     try:
         require_reader(request, settings)
     except NotAuthorizedException:
-        t = context["t"]
-        return _render("message.html", {**context, "title": t["error_title"], "message": t["error_auth"]}, 401)
+        return render_signin(request, status=401)  # the sign-in form, back to this page once signed in
     return None
 
 
@@ -189,7 +190,7 @@ def search_page(request: Request, collection: Collection, settings: Settings) ->
         nav = {}
         if body.offset > 0:
             nav["prev_url"] = _url("/", params, offset=str(max(0, body.offset - body.k)) or None)
-        if shown == body.k:
+        if shown == body.k and body.offset + 2 * body.k <= MAX_RESULT_WINDOW:  # no link to a refused page
             nav["next_url"] = _url("/", params, offset=str(body.offset + body.k))
         summary = (t["summary_one_doc"] if len(groups) == 1 else t["summary"]).format(
             docs=len(groups), passages=shown, ms=round(response.took_ms))

@@ -9,8 +9,9 @@ from litestar.params import Parameter
 
 from index.collection import Collection
 from index.search import SearchFilters, search
-from service.errors import error_responses
 from service.query_log import QueryLog, searched_now
+from service.errors import BadRequest, error_responses
+from service.limits import check_window
 from service.responses import search_response
 from service.routes.deps import require_reader
 from service.schemas import DocType, Language, Mode, SearchRequest, SearchResponse
@@ -26,9 +27,10 @@ def _tuple(value: object) -> tuple[str, ...]:
 def run_search(collection: Collection, body: SearchRequest, query_log: QueryLog | None = None,
                source: str = "api") -> SearchResponse:
     if not body.q.strip():
-        raise ValueError("the query is empty: send some words in 'q'")
+        raise BadRequest("the query is empty: send some words in 'q'")
     if body.year_from and body.year_to and body.year_from > body.year_to:
-        raise ValueError("year_from is after year_to")
+        raise BadRequest("year_from is after year_to")
+    check_window(body.offset, body.k)
     filters = SearchFilters(languages=_tuple(body.lang), doc_types=_tuple(body.type), year_from=body.year_from,
                             year_to=body.year_to)
     result = search(collection, body.q, k=body.k, offset=body.offset, filters=filters, mode=body.mode)
@@ -52,7 +54,8 @@ class SearchController(Controller):
     path = "/v1/search"
     tags = ["search"]
 
-    @get(sync_to_thread=True, summary="Search passages (query string)", responses=error_responses(400, 401, 503))
+    @get(sync_to_thread=True, summary="Search passages (query string)",
+         responses=error_responses(400, 401, 429, 503))
     def search_get(
         self, request: Request, collection: Collection, settings: Settings, query_log: QueryLog,
         q: Annotated[str, Parameter(description="The question or keywords (1–1000 characters).", max_length=1000)],
@@ -69,7 +72,7 @@ class SearchController(Controller):
                                                     year_from=year_from, year_to=year_to, mode=mode), query_log)
 
     @post(sync_to_thread=True, status_code=200, summary="Search passages (JSON body; filters may be lists)",
-          responses=error_responses(400, 401, 503))
+          responses=error_responses(400, 401, 415, 429, 503), opt={"access": "read"})
     def search_post(self, request: Request, collection: Collection, settings: Settings, query_log: QueryLog,
                     data: SearchRequest) -> SearchResponse:
         require_reader(request, settings)
