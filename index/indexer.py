@@ -61,9 +61,9 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
     report = IngestReport()
     walk = walk_paths(paths)
     report.skipped.extend(walk.skipped)
+    repaired = collection.repair()  # a record its live passages disagree with is redone below, not 'unchanged'
+    report.warnings.extend((doc_id, "repaired: its last write was interrupted") for doc_id in repaired.stale)
     known = collection.versions()
-    if getattr(collection.store, "backend", "") == "qdrant-edge":
-        collection.remove_hidden()
     jobs: list[ParseJob] = []
     versions: dict[str, str] = {}
     seen: set[str] = set()
@@ -126,18 +126,28 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
     return report
 
 
-def ingest_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
-                parser: ParserPool | None = None) -> tuple[str, str]:
-    """Ingest one file now (an upload); returns (status, document_id). Raises IngestError.
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file parsed and embedded, ready to be written: the slow part of an upload, done outside any lock."""
+
+    parsed: ParsedDocument | None  # None when the file is unchanged
+    version: str
+    document_id: str
+    dense: list[list[float]] = field(default_factory=list)
+
+
+def prepare_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
+                 parser: ParserPool | None = None) -> PreparedFile:
+    """Parse and embed one file (an upload) without writing anything. Raises IngestError.
 
     With a `parser` the file is parsed in its worker process, under its time and memory limits.
     """
     data = path.read_bytes()
     version = file_version(file_sha256(data), {}, doc_type)
     doc_id = document_id(source)
-    known = collection.versions().get(doc_id)
+    known = collection.versions_of([doc_id]).get(doc_id)
     if known and known[0] == version:
-        return "unchanged", doc_id
+        return PreparedFile(None, version, doc_id)
     job = ParseJob(path, source, {}, doc_type, data)
     if parser is None:
         parsed = parse_job(job, 0)
@@ -145,5 +155,23 @@ def ingest_file(collection: Collection, path: Path, source: str, doc_type: str |
         _, parsed = next(parser.parse([job]))
         if isinstance(parsed, Exception):
             raise parsed
-    collection.add(parsed, version)
-    return ("updated" if known else "added"), doc_id
+    dense = collection.embedder.embed_passages(collection.passage_texts(parsed))
+    return PreparedFile(parsed, version, doc_id, dense)
+
+
+def commit_file(collection: Collection, prepared: PreparedFile) -> str:
+    """Write a prepared file (the caller holds the write lock); returns added, updated or unchanged."""
+    known = collection.versions_of([prepared.document_id]).get(prepared.document_id)
+    if known and known[0] == prepared.version:
+        return "unchanged"
+    if prepared.parsed is None:  # unchanged when prepared, deleted since
+        raise IngestError("the document was deleted while this upload was prepared: send it again")
+    collection.add(prepared.parsed, prepared.version, prepared.dense)
+    return "updated" if known else "added"
+
+
+def ingest_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
+                parser: ParserPool | None = None) -> tuple[str, str]:
+    """Ingest one file now; returns (status, document_id). Raises IngestError."""
+    prepared = prepare_file(collection, path, source, doc_type, parser)
+    return commit_file(collection, prepared), prepared.document_id

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import qdrant_edge as qe
 
-from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, RRF_K, Found, StoredPoint,
+from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, LIVE, RRF_K, Found, StoredPoint,
                               VectorQuery, Where, conditions, score_groups)
 from index.store.lock import DataLock
 from index.sparse import SPACES
@@ -34,7 +34,18 @@ def _index_params(field: str):
 _SCHEMA = {f: _index_params(f) for f in (*KEYWORD_FIELDS, *INTEGER_FIELDS)}
 
 
-def _condition(key: str, values: tuple) -> qe.FieldCondition:
+def _match(key: str, value: str) -> qe.FieldCondition:
+    return qe.FieldCondition(key=key, match=qe.MatchValue(value))
+
+
+# base.visible as a filter: live and not switched, or hidden and switched
+_LIVE = qe.Filter(should=[qe.Filter(must=[_match("state", "live")], must_not=[_match("switched", "1")]),
+                          qe.Filter(must=[_match("state", "hidden"), _match("switched", "1")])])
+
+
+def _condition(key: str, values: tuple) -> qe.FieldCondition | qe.Filter:
+    if key == LIVE:
+        return _LIVE
     if key == "year":
         return qe.FieldCondition(key=key, range=qe.RangeFloat(gte=values[0], lte=values[1]))
     if len(values) == 1:
@@ -99,7 +110,9 @@ class EdgeStore:
                     sparse_vectors={name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)
                                     for name in SPACES.values()},
                 ))
-                for field, schema in _SCHEMA.items():
+            have = self._shard.info().payload_schema or {}
+            for field, schema in _SCHEMA.items():  # also the indexes a newer version filters on (`switched`)
+                if field not in have:
                     self._shard.update(qe.UpdateOperation.create_field_index(field, schema))
         except StoreError:
             self._lock.release()
