@@ -178,3 +178,25 @@ def test_the_file_endpoint_serves_only_the_file_indexed(app, tmp_path):
     original.unlink()
     original.write_bytes(_text("autre chose"))
     assert client.get(url).status_code == 404
+
+
+def test_ingest_does_not_follow_links_out_of_the_folder(tmp_path, edge_collection):
+    from index.indexer import ingest_paths
+
+    secret = tmp_path / "outside" / "passwords.txt"
+    secret.parent.mkdir()
+    secret.write_text("root password: hunter2 " * 20, encoding="utf-8")
+    root = tmp_path / "docs"
+    (root / "sub").mkdir(parents=True)
+    (root / "note.txt").write_text(_text("mobilier").decode(), encoding="utf-8")
+    (root / "leak.txt").symlink_to(secret)
+    (root / "folder-link").symlink_to(secret.parent, target_is_directory=True)
+    (root / "sub" / "again.txt").symlink_to(root / "note.txt")
+    report = ingest_paths(edge_collection, [root], workers=0)
+    assert report.added == ["docs/note.txt"]
+    skipped = dict(report.skipped)
+    assert "outside the ingested folder" in skipped["docs/leak.txt"]
+    assert "outside the ingested folder" in skipped["docs/folder-link"]
+    assert "not followed" in skipped["docs/sub/again.txt"]
+    assert all("hunter2" not in str(c) for d in edge_collection.documents()
+               for c in edge_collection.chunks(d["document_id"]))
