@@ -184,7 +184,7 @@ class Collection:
 def open_collection(data_dir: Path | str | None = None, url: str | None = None, model: str | None = None,
                     collection: str = "procsearch", create: bool = False, embedder: Embedder | None = None,
                     api_key: str | None = None, reranker: str | None = None,
-                    embedding_backend: str | None = None) -> Collection:
+                    embedding_backend: str | None = None, min_free_mb: int | None = None) -> Collection:
     """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
 
     `create=True` loads the model to learn its dimension when the index does not exist yet.
@@ -202,7 +202,7 @@ def open_collection(data_dir: Path | str | None = None, url: str | None = None, 
 
         folder = Path(data_dir or "data").resolve()
         needs = create and not (folder / "shard").exists()
-        store = EdgeStore(folder, embedder.dimension if needs else None)
+        store = EdgeStore(folder, embedder.dimension if needs else None, min_free_mb)
         location = str(folder)
     result = Collection(store, embedder, location)
     if reranker:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.collection import Collection
+from index.disk import DiskFullError
 from index.parsing import DEFAULT_TIMEOUT_S, ParseJob, ParserPool, parse_all, parse_job
 from ingest.errors import IngestError
 from ingest.ids import document_id, file_sha256, path_sha256
@@ -38,6 +39,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str = ""  # why the batch stopped early (the disk is full), else empty
     pages: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -99,22 +101,30 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
             start += len(group)
         pending.clear()
 
-    for done, (job, result) in enumerate(parse_all(jobs, workers, timeout), start=1):
-        if progress:
-            progress(done, len(jobs), job.source)
-        if isinstance(result, IngestError):
-            report.failed.append((job.source, str(result)))
-        elif isinstance(result, Exception):
-            log.error("unexpected failure on %s", job.source, exc_info=result)
-            report.failed.append((job.source, f"unexpected error: {type(result).__name__}: {result}"))
-        elif len(result.chunks) > EMBED_BATCH_CHUNKS:
-            add(result, None)  # a long document is embedded slice by slice inside add: bounded memory
-        else:
-            pending.append(result)
-            if sum(len(parsed.chunks) for parsed in pending) >= EMBED_BATCH_CHUNKS:
-                flush()
-    if pending:
-        flush()
+    try:
+        for done, (job, result) in enumerate(parse_all(jobs, workers, timeout), start=1):
+            if progress:
+                progress(done, len(jobs), job.source)
+            if isinstance(result, IngestError):
+                report.failed.append((job.source, str(result)))
+            elif isinstance(result, Exception):
+                log.error("unexpected failure on %s", job.source, exc_info=result)
+                report.failed.append((job.source, f"unexpected error: {type(result).__name__}: {result}"))
+            elif len(result.chunks) > EMBED_BATCH_CHUNKS:
+                add(result, None)  # a long document is embedded slice by slice inside add: bounded memory
+            else:
+                pending.append(result)
+                if sum(len(parsed.chunks) for parsed in pending) >= EMBED_BATCH_CHUNKS:
+                    flush()
+        if pending:
+            flush()
+    except DiskFullError as exc:  # stop cleanly: what is written stays whole, the rest is listed as not done
+        written = set(report.added) | set(report.updated)
+        report.failed.extend((job.source, f"not ingested: {exc}") for job in jobs
+                             if job.source not in written and job.source not in dict(report.failed))
+        report.stopped = str(exc)
+        report.seconds = time.perf_counter() - started
+        return report
     if prune:
         for doc_id, (_, source) in known.items():
             if doc_id not in seen and any(source.startswith(root) for root in walk.roots):

@@ -31,12 +31,19 @@ def key_id(request: Request) -> str:
     return hashlib.sha256(token).hexdigest()[:12]
 
 
-def record(data_dir: Path, request: Request, action: str, document_id: str | None, path: str | None,
-           result: str) -> None:
+def record(
+    data_dir: Path, request: Request, action: str, document_id: str | None, path: str | None, result: str
+) -> None:
     """Append one line: time, key id, client, action (upload, replace, delete), document, path, result."""
-    entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "key_id": key_id(request),
-             "client": request.client.host if request.client else None, "action": action,
-             "document_id": document_id, "path": path, "result": result}
+    entry = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "key_id": key_id(request),
+        "client": request.client.host if request.client else None,
+        "action": action,
+        "document_id": document_id,
+        "path": path,
+        "result": result,
+    }
     line = json.dumps(entry, ensure_ascii=False) + "\n"
     log.info("%s", line.rstrip())
     try:

@@ -65,6 +65,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  warning {source}: {warning}")
     for source, reason in report.failed:
         print(f"  failed  {source}: {reason}")
+    if report.stopped:
+        print(f"procsearch: error: stopped early: {report.stopped}", file=sys.stderr)
     return 2 if report.failed else 0
 
 
@@ -107,6 +109,11 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from index.embedder import Embedder
+
+    if not settings.qdrant_url:  # in use, read-only or full: one line now rather than a trace from the lifespan
+        from index.disk import preflight
+
+        preflight(settings.data_dir, settings.min_free_mb)
 
     embedder = Embedder(settings.model, backend=settings.backend)
     embedder.load_in_background()  # meanwhile, the web stack imports (startup, README "Performance")

@@ -144,14 +144,16 @@ def verified_original(record: dict[str, object], data_dir: Path) -> Path:
     or when it lies neither under the data folder's uploads nor at its source path under an
     ingested folder.
     """
-    missing = NotFoundError(f"the original file of '{record.get('document_id')}' is no longer available "
-                            f"as it was indexed ({record.get('source')})")
+    missing = NotFoundError(
+        f"the original file of '{record.get('document_id')}' is no longer available "
+        f"as it was indexed ({record.get('source')})"
+    )
     path = Path(str(record.get("path") or ""))
     if not path.is_absolute() or os.path.realpath(path) != str(path):
         raise missing
     source_parts = tuple(str(record.get("source") or "").split("/"))
     under_uploads = path.is_relative_to(uploads_dir(data_dir))
-    if not under_uploads and path.parts[-len(source_parts):] != source_parts:
+    if not under_uploads and path.parts[-len(source_parts) :] != source_parts:
         raise missing
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)

@@ -34,6 +34,8 @@ class Settings:
     """PROCSEARCH_MAX_UPLOAD_MB: largest accepted upload, in MiB (413 above it)."""
     parse_timeout: float = 300.0
     """PROCSEARCH_PARSE_TIMEOUT: seconds one file may take to parse before it fails alone (bombs, deep nesting)."""
+    min_free_mb: int | None = None
+    """PROCSEARCH_MIN_FREE_MB: free disk space (MB) the embedded store needs to open and to write (default 128)."""
     host: str = "127.0.0.1"
     """PROCSEARCH_HOST: address `procsearch serve` binds to."""
     port: int = 8000
@@ -54,6 +56,7 @@ class Settings:
             api_keys=tuple(k.strip() for k in env.get("PROCSEARCH_API_KEYS", "").split(",") if k.strip()),
             max_upload_mb=int(env.get("PROCSEARCH_MAX_UPLOAD_MB", "50")),
             parse_timeout=float(env.get("PROCSEARCH_PARSE_TIMEOUT", "300")),
+            min_free_mb=int(env["PROCSEARCH_MIN_FREE_MB"]) if env.get("PROCSEARCH_MIN_FREE_MB") else None,
             host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
             port=int(env.get("PROCSEARCH_PORT", "8000")),
         )
@@ -63,4 +66,5 @@ class Settings:
 
         return open_collection(data_dir=self.data_dir, url=self.qdrant_url, model=self.model,
                                collection=self.collection, create=create, embedder=embedder,
-                               api_key=self.qdrant_api_key, reranker=self.reranker, embedding_backend=self.backend)
+                               api_key=self.qdrant_api_key, reranker=self.reranker, embedding_backend=self.backend,
+                               min_free_mb=self.min_free_mb)

@@ -59,13 +59,21 @@ def write_lock(wait: float | None = None) -> Iterator[None]:
 def check_type(name: str, source: str) -> str:
     suffix = Path(source).suffix.lower()
     if suffix not in SUPPORTED:
-        raise UnsupportedMediaType(f"'{name}': unsupported file type '{suffix or '(none)'}'; "
-                                   f"supported: {', '.join(sorted(SUPPORTED))}")
+        raise UnsupportedMediaType(
+            f"'{name}': unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED))}"
+        )
     return suffix
 
 
-def store_upload(collection: Collection, data_dir: Path, source: str, data: bytes, doc_type: str | None,
-                 parser: ParserPool | None = None, gone: Callable[[], bool] = lambda: False) -> Stored:
+def store_upload(
+    collection: Collection,
+    data_dir: Path,
+    source: str,
+    data: bytes,
+    doc_type: str | None,
+    parser: ParserPool | None = None,
+    gone: Callable[[], bool] = lambda: False,
+) -> Stored:
     """Index one uploaded file under `source` (a new document, or the replacement of the same path).
 
     Raises UnsupportedMediaType, IngestError (the file's reason), WriteBusy, Abandoned or StoreError;
@@ -89,11 +97,16 @@ def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: Prep
     """Under the lock: put the original in its place, switch the index to it, drop the old original."""
     if prepared.parsed is None:
         return commit_file(collection, prepared)
-    target = originals.original_path(data_dir, prepared.document_id, prepared.parsed.document.sha256,
-                                     prepared.parsed.document.source)
+    target = originals.original_path(
+        data_dir, prepared.document_id, prepared.parsed.document.sha256, prepared.parsed.document.source
+    )
     placed = originals.place(staged, target)
-    parsed = ParsedDocument(dataclasses.replace(prepared.parsed.document, path=str(target)),
-                            prepared.parsed.pages, prepared.parsed.chunks, prepared.parsed.warnings)
+    parsed = ParsedDocument(
+        dataclasses.replace(prepared.parsed.document, path=str(target)),
+        prepared.parsed.pages,
+        prepared.parsed.chunks,
+        prepared.parsed.warnings,
+    )
     try:
         status = commit_file(collection, dataclasses.replace(prepared, parsed=parsed))
     except BaseException:

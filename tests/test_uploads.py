@@ -24,15 +24,19 @@ ADMIN = {"Authorization": "Bearer admin-secret"}
 
 
 def _text(topic: str) -> bytes:
-    return (f"Cahier des clauses techniques particulières : {topic}. Le titulaire livre les fournitures "
-            f"{topic} dans les délais du marché et selon les normes en vigueur. " * 4).encode()
+    return (
+        f"Cahier des clauses techniques particulières : {topic}. Le titulaire livre les fournitures "
+        f"{topic} dans les délais du marché et selon les normes en vigueur. " * 4
+    ).encode()
 
 
 @pytest.fixture
 def app(tmp_path, embedder):
     settings = Settings(data_dir=tmp_path / "data", admin_key="admin-secret", max_upload_mb=20)
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection, \
-            TestClient(create_app(settings, collection=collection)) as client:
+    with (
+        open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection,
+        TestClient(create_app(settings, collection=collection)) as client,
+    ):
         yield client, collection, settings.data_dir
 
 
@@ -62,30 +66,47 @@ def test_same_file_name_in_two_folders_is_two_documents_and_the_same_path_replac
     assert again.json()["files"][0]["document"]["id"] == first["document"]["id"] and len(collection.documents()) == 2
     assert "mobilier de bureau" in client.get(f"/v1/documents/{first['document']['id']}/file").text
     assert len(_stored_files(data_dir)) == len(old_files), "the replaced version's original is removed"
-    put = client.put(f"/v1/documents/{second['document']['id']}", headers=ADMIN,
-                     files={"files": ("anything.txt", _text("autobus hydrogène"), "text/plain")})
+    put = client.put(
+        f"/v1/documents/{second['document']['id']}",
+        headers=ADMIN,
+        files={"files": ("anything.txt", _text("autobus hydrogène"), "text/plain")},
+    )
     assert put.status_code == 200 and put.json()["files"][0]["status"] == "updated", put.text
     assert put.json()["files"][0]["path"] == "uploads/buyerB/cctp.txt"
     assert "autobus hydrogène" in client.get(f"/v1/documents/{second['document']['id']}/file").text
-    assert client.put("/v1/documents/0000000000000000", headers=ADMIN,
-                      files={"files": ("x.txt", b"x", "text/plain")}).status_code == 404
+    assert (
+        client.put(
+            "/v1/documents/0000000000000000", headers=ADMIN, files={"files": ("x.txt", b"x", "text/plain")}
+        ).status_code
+        == 404
+    )
     assert _upload(client, [("files", ("../etc/cctp.txt", b"x", "text/plain"))]).status_code == 400
 
 
 def test_a_multi_file_upload_answers_per_file_and_never_reports_failure_for_what_was_stored(app):
     client, collection, _ = app
-    response = _upload(client, [("files", ("lot1.txt", _text("papier recyclé"), "text/plain")),
-                                ("files", ("bad.pdf", b"%PDF-1.4 garbage", "application/pdf")),
-                                ("files", ("virus.exe", b"MZ", "application/octet-stream")),
-                                ("files", ("lot2.txt", _text("restauration scolaire"), "text/plain"))])
+    response = _upload(
+        client,
+        [
+            ("files", ("lot1.txt", _text("papier recyclé"), "text/plain")),
+            ("files", ("bad.pdf", b"%PDF-1.4 garbage", "application/pdf")),
+            ("files", ("virus.exe", b"MZ", "application/octet-stream")),
+            ("files", ("lot2.txt", _text("restauration scolaire"), "text/plain")),
+        ],
+    )
     assert response.status_code == 207, response.text
     files = response.json()["files"]
     assert [f["status"] for f in files] == ["added", "failed", "failed", "added"]
     assert [f["code"] for f in files] == [None, 422, 415, None]
     assert files[1]["reason"] and ".exe" in files[2]["reason"] and files[1]["document"] is None
     assert {d["source"] for d in collection.documents()} == {"uploads/lot1.txt", "uploads/lot2.txt"}
-    bad_only = _upload(client, [("files", ("bad.pdf", b"%PDF-1.4 garbage", "application/pdf")),
-                                ("files", ("worse.pdf", b"%PDF-1.4 junk", "application/pdf"))])
+    bad_only = _upload(
+        client,
+        [
+            ("files", ("bad.pdf", b"%PDF-1.4 garbage", "application/pdf")),
+            ("files", ("worse.pdf", b"%PDF-1.4 junk", "application/pdf")),
+        ],
+    )
     assert bad_only.status_code == 422 and "bad.pdf" in bad_only.json()["detail"]
     assert len(collection.documents()) == 2
     schema = client.get("/schema/openapi.json").json()["paths"]["/v1/documents"]["post"]["responses"]
@@ -102,8 +123,11 @@ def test_delete_removes_the_original_and_failures_leave_no_temporary_file(app, m
     assert stored.status_code == 201, stored.text
     doc = stored.json()["files"][0]["document"]["id"]
     assert client.get(f"/v1/documents/{doc}/file").status_code == 200
-    for name, body in (("big-broken.pdf", b"%PDF-1.4 " + b"x" * 1_500_000), (long_name[:-4] + ".pdf", b"%PDF junk"),
-                       ("x" * 300 + ".exe", b"MZ")):
+    for name, body in (
+        ("big-broken.pdf", b"%PDF-1.4 " + b"x" * 1_500_000),
+        (long_name[:-4] + ".pdf", b"%PDF junk"),
+        ("x" * 300 + ".exe", b"MZ"),
+    ):
         assert _upload(client, [("files", (name, body, "application/pdf"))]).status_code in (415, 422)
     assert not list((data_dir / "uploads" / ".staging").iterdir())
     assert not list(private_tmp.iterdir()), "a spooled upload outlived its request"
@@ -134,8 +158,11 @@ def test_a_slow_parse_does_not_hold_the_write_lock(app, monkeypatch):
 
     monkeypatch.setattr(uploading, "prepare_file", slow_prepare)
     result = {}
-    thread = threading.Thread(target=lambda: result.update(r=_upload(
-        client, [("files", ("slow.txt", _text("éclairage public"), "text/plain"))])))
+    thread = threading.Thread(
+        target=lambda: result.update(
+            r=_upload(client, [("files", ("slow.txt", _text("éclairage public"), "text/plain"))])
+        )
+    )
     thread.start()
     assert parsing.wait(60)
     try:
@@ -158,7 +185,11 @@ def test_every_write_is_one_audit_line_with_a_key_id_never_the_key(app):
     lines = [json.loads(line) for line in text.splitlines()]
     key = hashlib.sha256(b"admin-secret").hexdigest()[:12]
     assert [(e["action"], e["result"].split(":")[0]) for e in lines] == [
-        ("upload", "added"), ("replace", "updated"), ("upload", "failed"), ("delete", "deleted")]
+        ("upload", "added"),
+        ("replace", "updated"),
+        ("upload", "failed"),
+        ("delete", "deleted"),
+    ]
     assert all(e["key_id"] == key and e["time"] for e in lines)
     assert lines[0]["document_id"] == document_id("uploads/a/pv.txt") == lines[3]["document_id"]
     assert lines[0]["path"] == "uploads/a/pv.txt"
@@ -198,5 +229,6 @@ def test_ingest_does_not_follow_links_out_of_the_folder(tmp_path, edge_collectio
     assert "outside the ingested folder" in skipped["docs/leak.txt"]
     assert "outside the ingested folder" in skipped["docs/folder-link"]
     assert "not followed" in skipped["docs/sub/again.txt"]
-    assert all("hunter2" not in str(c) for d in edge_collection.documents()
-               for c in edge_collection.chunks(d["document_id"]))
+    assert all(
+        "hunter2" not in str(c) for d in edge_collection.documents() for c in edge_collection.chunks(d["document_id"])
+    )

@@ -21,8 +21,11 @@ SOURCE = "buyerA/cctp.txt"
 
 
 def _text(word: str, articles: int) -> str:
-    return "\n\n".join(f"Article {n}. Le titulaire du lot {word} livre le mobilier de bureau {word} dans les "
-                       f"délais, article {n} du cahier des charges {word}. " * 5 for n in range(1, articles + 1))
+    return "\n\n".join(
+        f"Article {n}. Le titulaire du lot {word} livre le mobilier de bureau {word} dans les "
+        f"délais, article {n} du cahier des charges {word}. " * 5
+        for n in range(1, articles + 1)
+    )
 
 
 class Fault(Exception):
