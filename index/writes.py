@@ -156,9 +156,11 @@ def repair(collection: Collection, sole_writer: bool) -> RepairReport:
     _finish_switch(collection, None)
     records = {str(f.payload["document_id"]): f.payload for f in store.scroll(Where(kind="document"))}
     live = store.facet("document_id", Where(kind="chunk", live=True))
+    live_generations = store.facet("generation", Where(kind="chunk", live=True))  # unique to one write
     for doc_id, record in records.items():
         expected, generation = int(record.get("chunks") or 0), record.get("generation")
-        if live.get(doc_id, 0) == expected or record.get("version") == STALE:
+        agrees = live.get(doc_id, 0) == expected and (not generation or live_generations.get(generation) == expected)
+        if agrees or record.get("version") == STALE:
             continue
         ready = generation and store.count(
             Where(kind="chunk", document_ids=(doc_id,), live=False, state="hidden", generation=str(generation))
