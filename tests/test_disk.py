@@ -11,10 +11,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from index.collection import open_collection
-from index.disk import DiskFullError
 from index.indexer import ingest_paths
 from index.store import Where
 
@@ -70,6 +69,8 @@ def test_a_batch_stops_cleanly_when_the_disk_runs_short(tmp_path, embedder, smal
         assert sum("not ingested" in reason for _, reason in report.failed) == 2
         collection.store.min_free_mb = None
         assert _consistent(collection) == 1
+        from index.disk import DiskFullError
+
         with pytest.raises(DiskFullError):
             collection.store.min_free_mb = int(HUGE)
             collection.delete(collection.documents()[0]["document_id"])

@@ -15,7 +15,6 @@ from litestar.testing import TestClient
 
 from index.collection import open_collection
 from ingest.ids import document_id
-from service import uploading
 from service.app import create_app
 from service.settings import Settings
 
@@ -136,6 +135,8 @@ def test_delete_removes_the_original_and_failures_leave_no_temporary_file(app, m
 
 
 def test_a_write_that_cannot_get_the_lock_in_time_answers_503_and_never_runs_later(app, monkeypatch):
+    from service import uploading
+
     client, collection, _ = app
     monkeypatch.setattr(uploading, "WRITE_WAIT_S", 0.3)
     with uploading.WRITE_LOCK:
@@ -146,6 +147,8 @@ def test_a_write_that_cannot_get_the_lock_in_time_answers_503_and_never_runs_lat
 
 def test_a_slow_parse_does_not_hold_the_write_lock(app, monkeypatch):
     """A delete goes through while another upload is still being parsed."""
+    from service import uploading
+
     client, collection, _ = app
     kept = _upload(client, [("files", ("keep.txt", _text("voirie"), "text/plain"))]).json()["files"][0]
     parsing, release = threading.Event(), threading.Event()
@@ -232,3 +235,24 @@ def test_ingest_does_not_follow_links_out_of_the_folder(tmp_path, edge_collectio
     assert all(
         "hunter2" not in str(c) for d in edge_collection.documents() for c in edge_collection.chunks(d["document_id"])
     )
+
+
+def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, monkeypatch, capsys):
+    """`procsearch ingest --server URL DIR`: three index.md in three folders stay three documents."""
+    from eval.bench_http import Server
+    from service.upload import upload_paths
+
+    root = tmp_path / "site"
+    for name in ("achats", "travaux", "services"):
+        (root / name).mkdir(parents=True)
+        (root / name / "index.md").write_text(f"# {name}\n\n" + _text(name).decode(), encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", admin_key="admin-secret")
+    monkeypatch.setenv("PROCSEARCH_ADMIN_KEY", "admin-secret")
+    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection, \
+            Server(collection, settings) as running:
+        assert upload_paths(running.url, [root]) == 0
+        assert sorted(d["source"] for d in collection.documents()) == [
+            "uploads/site/achats/index.md", "uploads/site/services/index.md", "uploads/site/travaux/index.md"]
+        capsys.readouterr()
+        assert upload_paths(running.url, [root]) == 0
+        assert capsys.readouterr().out.count("unchanged") == 3 and len(collection.documents()) == 3
