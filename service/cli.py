@@ -100,9 +100,12 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from service.originals import remove_versions
+
     with settings.open_collection() as collection:
         for doc_id in args.doc_ids:
             collection.delete(doc_id)
+            remove_versions(settings.data_dir, doc_id)  # an uploaded document's stored original
             print(f"deleted {doc_id}")
     return 0
 
