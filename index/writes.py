@@ -66,9 +66,10 @@ def write_document(
     doc, store = parsed.document, collection.store
     mine = Where(kind="chunk", document_ids=(doc.id,))
     generation = uuid.uuid4().hex[:12]
-    _finish_switch(collection, doc.id)
     _step(collection, "clear")
-    store.delete(Where(kind="chunk", document_ids=(doc.id,), live=False))
+    if store.count(Where(kind="chunk", document_ids=(doc.id,), live=False)):  # usually none: one read, no write
+        _finish_switch(collection, doc.id)
+        store.delete(Where(kind="chunk", document_ids=(doc.id,), live=False))
     _step(collection, "chunks")
     texts = collection.passage_texts(parsed) if dense is None else []
     total: list[float] = []

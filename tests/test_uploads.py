@@ -256,3 +256,19 @@ def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, mon
         capsys.readouterr()
         assert upload_paths(running.url, [root]) == 0
         assert capsys.readouterr().out.count("unchanged") == 3 and len(collection.documents()) == 3
+
+
+def test_startup_removes_staged_leftovers_and_originals_no_record_points_to(tmp_path, embedder):
+    settings = Settings(data_dir=tmp_path / "data", admin_key="admin-secret")
+    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection, \
+            TestClient(create_app(settings, collection=collection)) as client:
+        kept = _upload(client, [("files", ("rc.txt", _text("règlement"), "text/plain"))]).json()["files"][0]
+    uploads = settings.data_dir / "uploads"
+    (uploads / ".staging" / "crashed.pdf").write_bytes(b"half")
+    (uploads / kept["document"]["id"] / "0123456789abcdef").mkdir()  # a version the crash never switched to
+    (uploads / kept["document"]["id"] / "0123456789abcdef" / "rc.txt").write_bytes(b"new")
+    (uploads / "fedcba9876543210" / "0123456789abcdef").mkdir(parents=True)  # a document deleted mid-way
+    with TestClient(create_app(settings, embedder=embedder)) as client:  # owns the store: repairs at startup
+        assert client.get(f"/v1/documents/{kept['document']['id']}/file").status_code == 200
+    assert [p.relative_to(uploads).parts[0] for p in _stored_files(settings.data_dir)] == [kept["document"]["id"]]
+    assert not (uploads / "fedcba9876543210").exists()
