@@ -34,7 +34,6 @@ from service.uploading import WriteBusy, delete_upload, failure, store_upload
 log = logging.getLogger(__name__)
 
 
-
 async def _disconnected(request: Request) -> bool:
     """Whether the client has gone (its body is read, so the next ASGI message can only be a disconnect)."""
     with anyio.move_on_after(0.005):
