@@ -5,31 +5,28 @@
 embedding model it was built with and refuses another, because vectors of two
 models in one space give confident garbage.
 
-Atomic replacement of a document: new chunks are written hidden
-(`state=hidden`), the old version is deleted, the document record is written,
-then one payload update makes the new chunks visible. Searches only see
-`live` chunks (`state=live`), so a crash at any step leaves the old version or nothing,
-never half of one; hidden leftovers are removed by the next ingest.
+A document is replaced as a switch (`index.writes`): its new chunks are written
+hidden, and one store operation hides the old ones and shows the new ones, so a
+crash at any step leaves the old version or the new one, never neither, never
+both; `repair` (run by every ingest and at startup) finishes or flags the rest.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import document_bm25, sparse
+from index import writes
 from index.embedder import Embedder
 from index.store import Found, Store, StoredPoint, Where
-from index.store.base import DENSE
 from ingest.errors import NotFoundError, StoreError
-from ingest.ids import chunk_point_id, document_point_id, meta_point_id
-from ingest.near_duplicates import THRESHOLD, minhash, similarity
+from ingest.ids import document_point_id, meta_point_id
+from ingest.near_duplicates import THRESHOLD, similarity
 from ingest.types import ParsedDocument
 
 SCHEMA_VERSION = 1
 RECORDS_CACHED = 20_000  # document records kept by records(); past that the copy starts again
-UPSERT_SLICE = 256  # chunks embedded and written per call when a document is added on its own
 DOCUMENT_FIELDS = ("document_id", "title", "doc_type", "language", "year", "date", "source", "pages", "size",
                    "content_type", "sha256", "version", "chunks", "extra", "ingested_at", "path")
 
@@ -52,6 +49,7 @@ class Collection:
     location: str
     context: bool = True  # embed passages with their title and heading path (see embedding_text)
     reranker: object | None = None  # index.reranker.Reranker when PROCSEARCH_RERANKER is set
+    fault: Callable[[str], None] | None = None  # called before each write step (index.writes); tests raise there
     _records: dict[str, dict[str, object]] = field(default_factory=dict, repr=False)  # see records()
 
     @property
@@ -73,6 +71,12 @@ class Collection:
         return {str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
                 for f in self.store.scroll(Where(kind="document"))}
 
+    def versions_of(self, document_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """document_id → (version, source) of these documents, when indexed."""
+        found = self.store.retrieve([document_point_id(d) for d in document_ids])
+        return {str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
+                for f in found}
+
     def near_duplicate_of(self, document_id: str, signature: list[int]) -> str | None:
         """The group (first version's id) of an indexed document with nearly the same text, if any."""
         best, best_score = None, THRESHOLD
@@ -90,57 +94,25 @@ class Collection:
         return [embedding_text(title, c.section, c.text) if self.context else c.text for c in parsed.chunks]
 
     def add(self, parsed: ParsedDocument, version: str, dense: list[list[float]] | None = None) -> int:
-        """Index (or replace) one document atomically; returns its number of chunks.
+        """Index (or replace) one document as a switch (`index.writes`); returns its number of chunks.
 
         `dense` lets a caller embed several documents in one batch (much faster than one call each);
         without it the document is embedded and written slice by slice, so a 20,000-passage document
         never holds all its vectors in memory at once.
         """
-        doc = parsed.document
-        self._records.clear()
-        signature = minhash("\n".join(page.text for page in parsed.pages))
-        texts = self.passage_texts(parsed) if dense is None else []
-        total: list[float] = []
-        for start in range(0, len(parsed.chunks), UPSERT_SLICE):
-            chunks = parsed.chunks[start:start + UPSERT_SLICE]
-            vectors = (self.embedder.embed_passages(texts[start:start + UPSERT_SLICE]) if dense is None
-                       else dense[start:start + UPSERT_SLICE])
-            self.store.upsert([self._chunk_point(doc, version, chunk, vector)
-                               for chunk, vector in zip(chunks, vectors)])
-            total = _sum(total, vectors)
-        self.store.delete(Where(document_ids=(doc.id,), exclude_version=version))
-        record = {"kind": "document", "state": "live", "document_id": doc.id, "title": doc.title,
-                  "doc_type": doc.doc_type, "language": doc.language, "year": doc.year, "date": doc.date,
-                  "source": doc.source, "path": doc.path, "pages": doc.pages, "size": doc.size,
-                  "content_type": doc.content_type, "sha256": doc.sha256, "version": version,
-                  "chunks": len(parsed.chunks), "extra": doc.extra, "ingested_at": time.time(), "minhash": signature,
-                  "duplicate_of": self.near_duplicate_of(doc.id, signature)}
-        vectors: dict[str, object] = {DENSE: _normalised(total)} if total else {}
-        vectors.update(document_bm25.document_vectors(doc.title, [(c.text, c.language) for c in parsed.chunks]))
-        self.store.upsert([StoredPoint(document_point_id(doc.id), vectors, record)])
-        self.store.set_payload(Where(kind="chunk", document_ids=(doc.id,), version=version), {"state": "live"})
-        self._records.clear()  # a search during the write may have read the old record
-        return len(parsed.chunks)
-
-    @staticmethod
-    def _chunk_point(doc, version: str, chunk, vector: list[float]) -> StoredPoint:
-        space, indices, values = sparse.embed_document(sparse.document_text(doc.title, chunk.text),
-                                                       chunk.language)
-        return StoredPoint(chunk_point_id(doc.id, version, chunk.index), {DENSE: vector, space: (indices, values)}, {
-            "kind": "chunk", "state": "hidden", "document_id": doc.id, "version": version, "index": chunk.index,
-            "text": chunk.text, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
-            "char_start": chunk.char_start, "char_end": chunk.char_end, "chunk_language": chunk.language,
-            "language": doc.language, "doc_type": doc.doc_type, "year": doc.year, "title": doc.title,
-            "source": doc.source})
+        return writes.write_document(self, parsed, version, dense)
 
     def optimize(self) -> bool:
         """Index what was just written, so the first searches after an ingest are not brute force."""
         return self.store.optimize()
 
-    def delete(self, document_id: str) -> None:
-        self.document(document_id)
-        self._records.clear()
-        self.store.delete(Where(document_ids=(document_id,)))
+    def delete(self, document_id: str) -> dict[str, object]:
+        """Delete a document (record and passages in one step); returns the record it had."""
+        return writes.delete_document(self, document_id)
+
+    def repair(self) -> writes.RepairReport:
+        """Finish or flag what an interrupted write left (`index.writes.repair`)."""
+        return writes.repair(self, sole_writer=self.backend == "qdrant-edge")
 
     def document(self, document_id: str, with_vector: bool = False) -> Found:
         found = self.store.retrieve([document_point_id(document_id)], with_vectors=with_vector)
@@ -180,7 +152,7 @@ class Collection:
         return sorted((f.payload for f in found), key=lambda p: int(p["index"]))
 
     def remove_hidden(self) -> int:
-        """Delete chunks a crashed ingest left hidden; only safe for the store's sole writer."""
+        """Delete every invisible chunk (leftovers, switched-out); only safe for the sole writer, after repair."""
         hidden = self.store.count(Where(kind="chunk", live=False))
         if hidden:
             self.store.delete(Where(kind="chunk", live=False))
@@ -209,21 +181,10 @@ class Collection:
                 "(another PROCSEARCH_DATA or collection).")
 
 
-def _sum(total: list[float], vectors: list[list[float]]) -> list[float]:
-    """Running column sums: the document's mean direction without keeping every vector."""
-    columns = [sum(column) for column in zip(*vectors)]
-    return [a + b for a, b in zip(total, columns)] if total else columns
-
-
-def _normalised(vector: list[float]) -> list[float]:
-    norm = sum(x * x for x in vector) ** 0.5 or 1.0
-    return [x / norm for x in vector]
-
-
 def open_collection(data_dir: Path | str | None = None, url: str | None = None, model: str | None = None,
                     collection: str = "procsearch", create: bool = False, embedder: Embedder | None = None,
                     api_key: str | None = None, reranker: str | None = None,
-                    embedding_backend: str | None = None) -> Collection:
+                    embedding_backend: str | None = None, min_free_mb: int | None = None) -> Collection:
     """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
 
     `create=True` loads the model to learn its dimension when the index does not exist yet.
@@ -241,7 +202,7 @@ def open_collection(data_dir: Path | str | None = None, url: str | None = None, 
 
         folder = Path(data_dir or "data").resolve()
         needs = create and not (folder / "shard").exists()
-        store = EdgeStore(folder, embedder.dimension if needs else None)
+        store = EdgeStore(folder, embedder.dimension if needs else None, min_free_mb)
         location = str(folder)
     result = Collection(store, embedder, location)
     if reranker:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.collection import Collection
+from index.disk import DiskFullError
 from index.parsing import DEFAULT_TIMEOUT_S, ParseJob, ParserPool, parse_all, parse_job
 from ingest.errors import IngestError
 from ingest.ids import document_id, file_sha256, path_sha256
@@ -38,6 +39,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str = ""  # why the batch stopped early (the disk is full), else empty
     pages: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -61,9 +63,9 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
     report = IngestReport()
     walk = walk_paths(paths)
     report.skipped.extend(walk.skipped)
+    repaired = collection.repair()  # a record its live passages disagree with is redone below, not 'unchanged'
+    report.warnings.extend((doc_id, "repaired: its last write was interrupted") for doc_id in repaired.stale)
     known = collection.versions()
-    if getattr(collection.store, "backend", "") == "qdrant-edge":
-        collection.remove_hidden()
     jobs: list[ParseJob] = []
     versions: dict[str, str] = {}
     seen: set[str] = set()
@@ -99,22 +101,30 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
             start += len(group)
         pending.clear()
 
-    for done, (job, result) in enumerate(parse_all(jobs, workers, timeout), start=1):
-        if progress:
-            progress(done, len(jobs), job.source)
-        if isinstance(result, IngestError):
-            report.failed.append((job.source, str(result)))
-        elif isinstance(result, Exception):
-            log.error("unexpected failure on %s", job.source, exc_info=result)
-            report.failed.append((job.source, f"unexpected error: {type(result).__name__}: {result}"))
-        elif len(result.chunks) > EMBED_BATCH_CHUNKS:
-            add(result, None)  # a long document is embedded slice by slice inside add: bounded memory
-        else:
-            pending.append(result)
-            if sum(len(parsed.chunks) for parsed in pending) >= EMBED_BATCH_CHUNKS:
-                flush()
-    if pending:
-        flush()
+    try:
+        for done, (job, result) in enumerate(parse_all(jobs, workers, timeout), start=1):
+            if progress:
+                progress(done, len(jobs), job.source)
+            if isinstance(result, IngestError):
+                report.failed.append((job.source, str(result)))
+            elif isinstance(result, Exception):
+                log.error("unexpected failure on %s", job.source, exc_info=result)
+                report.failed.append((job.source, f"unexpected error: {type(result).__name__}: {result}"))
+            elif len(result.chunks) > EMBED_BATCH_CHUNKS:
+                add(result, None)  # a long document is embedded slice by slice inside add: bounded memory
+            else:
+                pending.append(result)
+                if sum(len(parsed.chunks) for parsed in pending) >= EMBED_BATCH_CHUNKS:
+                    flush()
+        if pending:
+            flush()
+    except DiskFullError as exc:  # stop cleanly: what is written stays whole, the rest is listed as not done
+        written = set(report.added) | set(report.updated)
+        report.failed.extend((job.source, f"not ingested: {exc}") for job in jobs
+                             if job.source not in written and job.source not in dict(report.failed))
+        report.stopped = str(exc)
+        report.seconds = time.perf_counter() - started
+        return report
     if prune:
         for doc_id, (_, source) in known.items():
             if doc_id not in seen and any(source.startswith(root) for root in walk.roots):
@@ -126,18 +136,28 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
     return report
 
 
-def ingest_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
-                parser: ParserPool | None = None) -> tuple[str, str]:
-    """Ingest one file now (an upload); returns (status, document_id). Raises IngestError.
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file parsed and embedded, ready to be written: the slow part of an upload, done outside any lock."""
+
+    parsed: ParsedDocument | None  # None when the file is unchanged
+    version: str
+    document_id: str
+    dense: list[list[float]] = field(default_factory=list)
+
+
+def prepare_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
+                 parser: ParserPool | None = None) -> PreparedFile:
+    """Parse and embed one file (an upload) without writing anything. Raises IngestError.
 
     With a `parser` the file is parsed in its worker process, under its time and memory limits.
     """
     data = path.read_bytes()
     version = file_version(file_sha256(data), {}, doc_type)
     doc_id = document_id(source)
-    known = collection.versions().get(doc_id)
+    known = collection.versions_of([doc_id]).get(doc_id)
     if known and known[0] == version:
-        return "unchanged", doc_id
+        return PreparedFile(None, version, doc_id)
     job = ParseJob(path, source, {}, doc_type, data)
     if parser is None:
         parsed = parse_job(job, 0)
@@ -145,5 +165,23 @@ def ingest_file(collection: Collection, path: Path, source: str, doc_type: str |
         _, parsed = next(parser.parse([job]))
         if isinstance(parsed, Exception):
             raise parsed
-    collection.add(parsed, version)
-    return ("updated" if known else "added"), doc_id
+    dense = collection.embedder.embed_passages(collection.passage_texts(parsed))
+    return PreparedFile(parsed, version, doc_id, dense)
+
+
+def commit_file(collection: Collection, prepared: PreparedFile) -> str:
+    """Write a prepared file (the caller holds the write lock); returns added, updated or unchanged."""
+    known = collection.versions_of([prepared.document_id]).get(prepared.document_id)
+    if known and known[0] == prepared.version:
+        return "unchanged"
+    if prepared.parsed is None:  # unchanged when prepared, deleted since
+        raise IngestError("the document was deleted while this upload was prepared: send it again")
+    collection.add(prepared.parsed, prepared.version, prepared.dense)
+    return "updated" if known else "added"
+
+
+def ingest_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
+                parser: ParserPool | None = None) -> tuple[str, str]:
+    """Ingest one file now; returns (status, document_id). Raises IngestError."""
+    prepared = prepare_file(collection, path, source, doc_type, parser)
+    return commit_file(collection, prepared), prepared.document_id

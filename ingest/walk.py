@@ -3,10 +3,16 @@
 A folder argument keeps its own name in the source path
 (`ingest ../shared/corpus/minumeco` → `minumeco/pdf/guide.pdf`), so two
 folders ingested together never collide and a file keeps its id across runs.
+
+Symbolic links inside a folder are never followed: one pointing out of the
+folder could make the index (and the file endpoint) disclose any file the
+service can read; one pointing inside names a file that is ingested under its
+own path anyway. Each is reported as skipped, with the reason.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,16 +55,39 @@ def walk_paths(paths: list[Path]) -> Walk:
             continue
         walk.roots.append(given.name + "/")
         catalogs: dict[Path, dict[str, dict[str, object]]] = {}
-        for path in sorted(given.rglob("*")):
+        for path in _files_under(given):
             relative = path.relative_to(given)
-            if not path.is_file() or _hidden(relative) or path.name in _SIDECARS:
+            if _hidden(relative) or path.name in _SIDECARS:
                 continue
             source = f"{given.name}/{relative.as_posix()}"
+            if path.is_symlink():
+                walk.skipped.append((source, _link_reason(path, given)))
+                continue
+            if not path.is_file():
+                continue
             if path.suffix.lower() not in SUPPORTED:
                 walk.skipped.append((source, skip_reason(path)))
                 continue
             walk.files.append(SourceFile(path, source, _catalog_entry(path, given, catalogs)))
     return walk
+
+
+def _files_under(root: Path) -> list[Path]:
+    """Every entry below `root` that is not a real folder, sorted; links to folders are not descended."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        base = Path(folder)
+        found.extend(base / name for name in files)
+        found.extend(base / name for name in dirs if (base / name).is_symlink())
+    return sorted(found)
+
+
+def _link_reason(path: Path, root: Path) -> str:
+    target = Path(os.path.realpath(path))
+    if not target.is_relative_to(root):
+        kind = "a folder" if target.is_dir() else "a file"
+        return f"symbolic link to {kind} outside the ingested folder: not followed"
+    return "symbolic link: not followed (a file it points to in this folder is ingested under its own path)"
 
 
 def _catalog_entry(path: Path, root: Path, cache: dict[Path, dict[str, dict[str, object]]]) -> dict[str, object]:

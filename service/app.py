@@ -37,6 +37,7 @@ from service.routes.search import SearchController
 from service.security_headers import add_security_headers
 from service.settings import Settings
 from service.signin import SIGNIN_ROUTES
+from service.uploading import prune_originals
 
 HERE = Path(__file__).resolve().parent
 
@@ -92,7 +93,8 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
         owned = collection is None
         app.state.collection = collection or settings.open_collection(create=True, embedder=embedder)
         if owned and app.state.collection.backend == "qdrant-edge":
-            app.state.collection.remove_hidden()  # leftovers of an upload cut short by a crash: sole owner here
+            app.state.collection.repair()  # finish or flag what a crash cut short (index.writes): sole owner here
+            prune_originals(app.state.collection, settings.data_dir)  # staged bytes, unreferenced originals
         warm_up(app.state.collection)
         threading.Thread(target=warm_caches, name="procsearch-warm-caches", daemon=True).start()
         app.state.settings = settings

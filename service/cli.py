@@ -65,6 +65,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  warning {source}: {warning}")
     for source, reason in report.failed:
         print(f"  failed  {source}: {reason}")
+    if report.stopped:
+        print(f"procsearch: error: stopped early: {report.stopped}", file=sys.stderr)
     return 2 if report.failed else 0
 
 
@@ -98,9 +100,12 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from service.originals import remove_versions
+
     with settings.open_collection() as collection:
         for doc_id in args.doc_ids:
             collection.delete(doc_id)
+            remove_versions(settings.data_dir, doc_id)  # an uploaded document's stored original
             print(f"deleted {doc_id}")
     return 0
 
@@ -110,6 +115,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from service.auth import check_keys
 
     check_keys(settings)  # a weak admin key stops here, in one line, before anything loads
+    if not settings.qdrant_url:  # in use, read-only or full: one line now rather than a trace from the lifespan
+        from index.disk import preflight
+
+        preflight(settings.data_dir, settings.min_free_mb)
+
     embedder = Embedder(settings.model, backend=settings.backend)
     embedder.load_in_background()  # meanwhile, the web stack imports (startup, README "Performance")
 

@@ -105,12 +105,18 @@ class SimilarResponse(msgspec.Struct):
 
 class UploadedFile(msgspec.Struct):
     filename: str
-    status: Annotated[str, Meta(description="added, updated or unchanged.")]
-    document: DocumentSummary
+    status: Annotated[Literal["added", "updated", "unchanged", "failed"], Meta(
+        description="What happened to this file: added, updated (the same path replaced), unchanged, or failed "
+                    "(then `reason` says why and nothing of this file was kept).")]
+    path: Annotated[str, Meta(description="The document's path: uploads/, the folder field, the file's own "
+                                          "relative path. The same path replaces; another path never does.")] = ""
+    document: DocumentSummary | None = None
+    reason: str | None = None
+    code: Annotated[int | None, Meta(description="For a failed file: the HTTP status it would get alone.")] = None
 
 
 class UploadResponse(msgspec.Struct):
-    files: list[UploadedFile]
+    files: Annotated[list[UploadedFile], Meta(description="One entry per file, in the order sent.")]
 
 
 class Health(msgspec.Struct, omit_defaults=True):

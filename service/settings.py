@@ -40,6 +40,8 @@ class Settings:
     """PROCSEARCH_SEARCH_WORKERS: searches run at once (default: the machine's cores); others wait their turn."""
     search_queue: int = 64
     """PROCSEARCH_SEARCH_QUEUE: searches that may wait; past that the service answers 429 with Retry-After."""
+    min_free_mb: int | None = None
+    """PROCSEARCH_MIN_FREE_MB: free disk space (MB) the embedded store needs to open and to write (default 128)."""
     host: str = "127.0.0.1"
     """PROCSEARCH_HOST: address `procsearch serve` binds to."""
     port: int = 8000
@@ -63,6 +65,7 @@ class Settings:
             query_log_days=int(env.get("PROCSEARCH_QUERY_LOG_DAYS", "180")),
             search_workers=int(env.get("PROCSEARCH_SEARCH_WORKERS") or os.cpu_count() or 2),
             search_queue=int(env.get("PROCSEARCH_SEARCH_QUEUE", "64")),
+            min_free_mb=int(env["PROCSEARCH_MIN_FREE_MB"]) if env.get("PROCSEARCH_MIN_FREE_MB") else None,
             host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
             port=int(env.get("PROCSEARCH_PORT", "8000")),
         )
@@ -72,4 +75,5 @@ class Settings:
 
         return open_collection(data_dir=self.data_dir, url=self.qdrant_url, model=self.model,
                                collection=self.collection, create=create, embedder=embedder,
-                               api_key=self.qdrant_api_key, reranker=self.reranker, embedding_backend=self.backend)
+                               api_key=self.qdrant_api_key, reranker=self.reranker, embedding_backend=self.backend,
+                               min_free_mb=self.min_free_mb)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 DENSE = "dense"
-KEYWORD_FIELDS = ("kind", "state", "document_id", "language", "doc_type", "version", "source")
+KEYWORD_FIELDS = ("kind", "state", "switched", "document_id", "language", "doc_type", "version", "source", "generation")
 INTEGER_FIELDS = ("year",)
 RRF_K = 60
+LIVE = "$live"  # the composite visibility condition below; each backend builds it as a nested filter
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,20 @@ class Where:
     year_to: int | None = None
     version: str | None = None
     exclude_version: str | None = None
+    state: str | None = None  # raw chunk state ("live"/"hidden"), for the write protocol (index.writes)
+    switched: bool | None = None
+    generation: str | None = None
+
+
+def visible(state: object, switched: object) -> bool:
+    """Whether a chunk with this payload is searchable (the Python twin of the `LIVE` condition).
+
+    A chunk is visible when it is `live` and not switched, or `hidden` and switched. Replacing a
+    document writes its new chunks `hidden`, then marks every chunk of the document `switched` in
+    ONE store operation: the old ones go out and the new ones come in at the same step, so a
+    search never sees both versions or neither (see index.writes).
+    """
+    return (state == "live") != (switched == "1")
 
 
 Condition = tuple[str, tuple]  # (key, values) for a match, (key, (gte, lte)) for the "year" range
@@ -38,10 +53,15 @@ Condition = tuple[str, tuple]  # (key, values) for a match, (key, (gte, lte)) fo
 def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
     """(must, must_not) in a backend-neutral shape; each backend maps them to its own classes."""
     must: list[Condition] = []
-    state = None if where.live is None else ("live" if where.live else "hidden")  # keyword: bool matches are unreliable
-    for key, value in (("kind", where.kind), ("state", state), ("version", where.version)):
+    switched = None if where.switched is None else ("1" if where.switched else "0")  # keyword: bools are unreliable
+    for key, value in (("kind", where.kind), ("version", where.version), ("state", where.state),
+                       ("generation", where.generation)):
         if value is not None:
             must.append((key, (value,)))
+    if where.live is True:
+        must.append((LIVE, ()))
+    if switched == "1":
+        must.append(("switched", ("1",)))
     for key, values in (("document_id", where.document_ids), ("language", where.languages),
                         ("doc_type", where.doc_types)):
         if values:
@@ -53,6 +73,10 @@ def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
         must_not.append(("document_id", tuple(where.exclude_document_ids)))
     if where.exclude_version is not None:
         must_not.append(("version", (where.exclude_version,)))
+    if where.live is False:
+        must_not.append((LIVE, ()))
+    if switched == "0":
+        must_not.append(("switched", ("1",)))  # a missing key counts as not switched
     return must, must_not
 
 

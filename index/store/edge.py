@@ -11,8 +11,9 @@ from pathlib import Path
 
 import qdrant_edge as qe
 
-from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, RRF_K, Found, StoredPoint,
+from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, LIVE, RRF_K, Found, StoredPoint,
                               VectorQuery, Where, conditions, score_groups)
+from index.disk import check_free, check_writable
 from index.store.lock import DataLock
 from index.sparse import SPACES
 from ingest.errors import StoreError
@@ -34,7 +35,18 @@ def _index_params(field: str):
 _SCHEMA = {f: _index_params(f) for f in (*KEYWORD_FIELDS, *INTEGER_FIELDS)}
 
 
-def _condition(key: str, values: tuple) -> qe.FieldCondition:
+def _match(key: str, value: str) -> qe.FieldCondition:
+    return qe.FieldCondition(key=key, match=qe.MatchValue(value))
+
+
+# base.visible as a filter: live and not switched, or hidden and switched
+_LIVE = qe.Filter(should=[qe.Filter(must=[_match("state", "live")], must_not=[_match("switched", "1")]),
+                          qe.Filter(must=[_match("state", "hidden"), _match("switched", "1")])])
+
+
+def _condition(key: str, values: tuple) -> qe.FieldCondition | qe.Filter:
+    if key == LIVE:
+        return _LIVE
     if key == "year":
         return qe.FieldCondition(key=key, range=qe.RangeFloat(gte=values[0], lte=values[1]))
     if len(values) == 1:
@@ -82,9 +94,15 @@ def _found(point, score: float | None = None) -> Found:
 class EdgeStore:
     backend = "qdrant-edge"
 
-    def __init__(self, folder: Path, dimension: int | None):
-        """Open the shard in `folder`, creating it when `dimension` is given and none exists."""
+    def __init__(self, folder: Path, dimension: int | None, min_free_mb: int | None = None):
+        """Open the shard in `folder`, creating it when `dimension` is given and none exists.
+
+        Refused with one line when the folder is read-only or its disk is short of `min_free_mb` (index.disk).
+        """
         self.folder = folder
+        self.min_free_mb = min_free_mb
+        check_writable(folder)
+        check_free(folder, min_free_mb)
         self._lock = DataLock(folder)
         self._lock.acquire()
         shard_path = folder / "shard"
@@ -99,7 +117,9 @@ class EdgeStore:
                     sparse_vectors={name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)
                                     for name in SPACES.values()},
                 ))
-                for field, schema in _SCHEMA.items():
+            have = self._shard.info().payload_schema or {}
+            for field, schema in _SCHEMA.items():  # also the indexes a newer version filters on (`switched`)
+                if field not in have:
                     self._shard.update(qe.UpdateOperation.create_field_index(field, schema))
         except StoreError:
             self._lock.release()
@@ -108,6 +128,11 @@ class EdgeStore:
             self._lock.release()
             raise StoreError(f"cannot open the index in {folder}: {exc}") from exc
 
+    def _update(self, operation) -> None:
+        """Every write goes through here: a disk short of space stops it before the store maps more."""
+        check_free(self.folder, self.min_free_mb)
+        self._shard.update(operation)
+
     def upsert(self, points: list[StoredPoint]) -> None:
         if not points:
             return
@@ -115,7 +140,7 @@ class EdgeStore:
         for p in points:
             vectors = {name: (v if isinstance(v, list) else qe.SparseVector(*v)) for name, v in p.vectors.items()}
             converted.append(qe.Point(p.id, vectors, p.payload))
-        self._shard.update(qe.UpdateOperation.upsert_points(converted))
+        self._update(qe.UpdateOperation.upsert_points(converted))
 
     def optimize(self) -> bool:
         """Build the vector indexes of segments written since the last run (blocking).
@@ -126,10 +151,10 @@ class EdgeStore:
         return bool(self._shard.optimize())
 
     def delete(self, where: Where) -> None:
-        self._shard.update(qe.UpdateOperation.delete_points_by_filter(to_filter(where)))
+        self._update(qe.UpdateOperation.delete_points_by_filter(to_filter(where)))
 
     def set_payload(self, where: Where, payload: dict[str, object]) -> None:
-        self._shard.update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
+        self._update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
 
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
               pool: int = 100, rrf_k: int = RRF_K, with_payload: bool = True) -> list[Found]:

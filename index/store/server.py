@@ -10,7 +10,7 @@ from __future__ import annotations
 from qdrant_client import QdrantClient
 from qdrant_client import models as m
 
-from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, Found, RRF_K, StoredPoint,
+from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, LIVE, Found, RRF_K, StoredPoint,
                               VectorQuery, Where, conditions, score_groups)
 from index.sparse import SPACES
 from ingest.errors import StoreError
@@ -19,7 +19,18 @@ _SCHEMA = {**{f: m.PayloadSchemaType.KEYWORD for f in KEYWORD_FIELDS},
            **{f: m.PayloadSchemaType.INTEGER for f in INTEGER_FIELDS}}
 
 
-def _condition(key: str, values: tuple) -> m.FieldCondition:
+def _match(key: str, value: str) -> m.FieldCondition:
+    return m.FieldCondition(key=key, match=m.MatchValue(value=value))
+
+
+# base.visible as a filter: live and not switched, or hidden and switched
+_LIVE = m.Filter(should=[m.Filter(must=[_match("state", "live")], must_not=[_match("switched", "1")]),
+                         m.Filter(must=[_match("state", "hidden"), _match("switched", "1")])])
+
+
+def _condition(key: str, values: tuple) -> m.FieldCondition | m.Filter:
+    if key == LIVE:
+        return _LIVE
     if key == "year":
         return m.FieldCondition(key=key, range=m.Range(gte=values[0], lte=values[1]))
     if len(values) == 1:
@@ -73,6 +84,7 @@ class ServerStore:
         except Exception as exc:  # noqa: BLE001 - connection errors come in many types
             raise StoreError(f"cannot reach Qdrant at {url}: {exc}. Is the server up (docker compose up qdrant)?") from exc
         if exists:
+            self._add_missing_indexes()
             return
         if dimension is None:
             raise StoreError(f"no collection '{collection}' on {url} yet: run `procsearch ingest PATH` first")
@@ -83,6 +95,13 @@ class ServerStore:
         )
         for field, schema in _SCHEMA.items():
             self._client.create_payload_index(collection, field, schema)
+
+    def _add_missing_indexes(self) -> None:
+        """Index the payload fields a newer version filters on (the write protocol's `switched`, ...)."""
+        have = self._client.get_collection(self.collection).payload_schema or {}
+        for field, schema in _SCHEMA.items():
+            if field not in have:
+                self._client.create_payload_index(self.collection, field, schema)
 
     def upsert(self, points: list[StoredPoint]) -> None:
         if not points:

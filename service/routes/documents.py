@@ -2,67 +2,106 @@
 
 from __future__ import annotations
 
-import re
-import tempfile
-import threading
+import logging
 from pathlib import Path
 from typing import Annotated
 
-from litestar import Controller, Request, delete, get, post
+import anyio
+import msgspec
+from anyio import from_thread, to_thread
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter
 from litestar.response import File
 
 from index.collection import Collection
-from index.indexer import ingest_file
 from index.parsing import ParserPool
 from index.search import SearchFilters
 from index.similar import similar_documents
-from ingest.converters import SUPPORTED
-from ingest.errors import IngestError, NotFoundError
-from service.errors import BadRequest, UnsupportedMediaType, error_responses
+from ingest.errors import IngestError
+from service import audit
+from service.errors import BadRequest, error_responses
+from service.originals import upload_source, verified_original
 from service.responses import document_summary
 from service.routes.deps import require_admin, require_reader
 from service.schemas import (ChunkInfo, DocType, DocumentDetail, DocumentList, Language, SimilarResponse,
                              UploadedFile, UploadResponse)
 from service.settings import Settings
+from service.uploading import WriteBusy, delete_upload, failure, store_upload
 
-WRITE_LOCK = threading.Lock()  # one writer at a time: uploads of the same file must not interleave
-
-
-def _safe_name(name: str) -> str:
-    base = Path(name.replace("\\", "/")).name
-    return re.sub(r"[^\w.\- ]+", "_", base).strip(" .") or "upload"
+log = logging.getLogger(__name__)
 
 
-def store_and_ingest(collection: Collection, settings: Settings, name: str, data: bytes,
-                     doc_type: str | None, parser: ParserPool | None = None) -> tuple[str, str]:
-    """Keep the upload under data/uploads and index it; a failed parse leaves nothing behind."""
-    filename = _safe_name(name)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SUPPORTED:
-        raise UnsupportedMediaType(f"'{name}': unsupported file type '{suffix or '(none)'}'; "
-                                   f"supported: {', '.join(sorted(SUPPORTED))}")
-    folder = settings.data_dir.resolve() / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / filename
-    with WRITE_LOCK:
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=suffix, delete=False) as tmp:
-            tmp.write(data)
-        staged = Path(tmp.name)
-        previous = target.read_bytes() if target.exists() else None
-        try:
-            staged.replace(target)
-            return ingest_file(collection, target, f"uploads/{filename}", doc_type, parser)
-        except Exception:
-            if previous is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(previous)
-            raise
-        finally:
-            staged.unlink(missing_ok=True)
+async def _disconnected(request: Request) -> bool:
+    """Whether the client has gone (its body is read, so the next ASGI message can only be a disconnect)."""
+    with anyio.move_on_after(0.005):
+        return (await request.receive())["type"] == "http.disconnect"
+    return False
+
+
+async def _store_one(request: Request, collection: Collection, settings: Settings, parser: ParserPool,
+                     upload: UploadFile, doc_type: str | None, folder: str | None,
+                     replacing: dict[str, object] | None = None) -> tuple[UploadedFile, Exception | None]:
+    """Store one file; its outcome (never raised) and, if it failed, the exception."""
+    try:
+        content = await upload.read()
+    finally:
+        await upload.close()  # a spooled upload rolled to disk is a temporary file: gone with the request
+    source = ""
+    try:
+        if replacing is None:
+            source = upload_source(upload.filename, folder)
+        else:
+            source = str(replacing["source"])
+            wanted = Path(source).suffix.lower()
+            if Path(upload.filename or "").suffix.lower() != wanted:
+                raise BadRequest(f"'{upload.filename}': a replacement must be a {wanted} file like the "
+                                 f"document it replaces ({source})")
+        stored = await to_thread.run_sync(
+            store_upload, collection, settings.data_dir, source, content, doc_type, parser,
+            lambda: from_thread.run(_disconnected, request))
+    except Exception as exc:  # noqa: BLE001 - each file gets its own outcome; programmer errors are logged
+        code, reason = failure(exc)
+        if code == 500:
+            log.error("upload of %s failed", upload.filename, exc_info=exc)
+        action = "replace" if replacing is not None else "upload"
+        audit.record(settings.data_dir, request, action, replacing and str(replacing["document_id"]), source,
+                     f"failed: {reason}")
+        return UploadedFile(filename=upload.filename, status="failed", path=source, reason=reason, code=code), exc
+    action = "replace" if replacing is not None or stored.status == "updated" else "upload"
+    audit.record(settings.data_dir, request, action, stored.document_id, source, stored.status)
+    return UploadedFile(filename=upload.filename, status=stored.status, path=source,
+                        document=document_summary(collection.document(stored.document_id).payload)), None
+
+
+def _busy(detail: str) -> Response:
+    """503 with Retry-After: the index is busy with another write (or the client left); try again."""
+    return Response({"status_code": 503, "detail": detail}, status_code=503, headers={"Retry-After": "5"})
+
+
+def _answer(results: list[tuple[UploadedFile, Exception | None]], ok_status: int) -> Response:
+    """201/200 when every file was stored, 207 with each file's outcome when some were, else the failure."""
+    files = [file for file, _ in results]
+    failed = [(file, exc) for file, exc in results if exc is not None]
+    if not failed:
+        return Response(UploadResponse(files=files), status_code=ok_status)
+    if len(failed) < len(results):
+        return Response(UploadResponse(files=files), status_code=207)
+    if len(failed) == 1:
+        file, exc = failed[0]
+        if file.code == 503:
+            return _busy(str(file.reason))
+        if isinstance(exc, IngestError):
+            raise IngestError(f"{file.filename}: {exc}") from exc
+        raise exc
+    codes = {file.code for file in files}
+    code = codes.pop() if len(codes) == 1 else 422
+    detail = "no file was stored: " + "; ".join(f"{file.filename}: {file.reason}" for file in files)
+    headers = {"Retry-After": "5"} if code == 503 else None
+    return Response({"status_code": code, "detail": detail, "files": msgspec.to_builtins(files)},
+                    status_code=code, headers=headers)
 
 
 class DocumentController(Controller):
@@ -103,9 +142,7 @@ class DocumentController(Controller):
     def get_file(self, request: Request, collection: Collection, settings: Settings, document_id: str) -> File:
         require_reader(request, settings)
         record = collection.document(document_id).payload
-        path = Path(str(record.get("path")))
-        if not path.is_file():
-            raise NotFoundError(f"the original file of '{document_id}' is no longer at {record.get('source')}")
+        path = verified_original(record, settings.data_dir)
         media_type = str(record.get("content_type"))
         # Uploaded HTML must not run as a page of this site: only PDFs and plain text open inline.
         inline = media_type in ("application/pdf", "text/plain", "text/markdown")
@@ -124,40 +161,82 @@ class DocumentController(Controller):
                                documents=[document_summary(r, score=round(s, 6)) for r, s in found])
 
     @post(summary="Upload and ingest files (admin key)", status_code=201,
-          responses=error_responses(400, 401, 403, 413, 415, 422, 503))
+          description="Each file is a document named by its path: `uploads/`, then the optional `folder` field, "
+                      "then the file name as sent, with its relative folders (`buyerA/cctp.pdf`). The same path "
+                      "again replaces that document; another path never does. The answer lists every file with "
+                      "its own status: 201 when all were stored, 207 when some were (the failed ones carry "
+                      "`reason` and `code`), and the failure's own status (415, 422, ...) when none was.",
+          responses={**error_responses(400, 401, 403, 413, 415, 422, 503),
+                     207: ResponseSpec(data_container=UploadResponse,
+                                       description="Some files were stored, some failed: each has its status.")})
     async def upload(
         self, request: Request, collection: Collection, settings: Settings, parser: ParserPool,
         data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> UploadResponse:
+    ) -> Response[UploadResponse]:
         require_admin(request, settings)
-        from anyio import to_thread
+        files = _files(data)
+        try:
+            doc_type = _doc_type(data)
+            folder = data.get("folder")
+            if folder is not None and not isinstance(folder, str):
+                raise BadRequest("'folder' must be a text field (a folder or collection name)")
+            if not files:
+                raise BadRequest("no file in the upload: send multipart/form-data with one or more 'files' fields")
+            results = [await _store_one(request, collection, settings, parser, upload, doc_type, folder)
+                       for upload in files]
+        finally:
+            for upload in files:
+                await upload.close()
+        return _answer(results, 201)
 
-        doc_type = data.get("doc_type")
-        if doc_type is not None and str(doc_type) not in DocType.__args__:
-            raise BadRequest(f"unknown doc_type '{doc_type}': use one of {', '.join(DocType.__args__)}")
-        files: list[UploadFile] = []
-        for value in data.values():
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, UploadFile):
-                    files.append(item)
-        if not files:
-            raise BadRequest("no file in the upload: send multipart/form-data with one or more 'files' fields")
-        out = []
-        for upload in files:
-            content = await upload.read()
-            try:
-                status, doc_id = await to_thread.run_sync(
-                    store_and_ingest, collection, settings, upload.filename, content, doc_type, parser)
-            except IngestError as exc:
-                raise IngestError(f"{upload.filename}: {exc}") from exc
-            out.append(UploadedFile(filename=upload.filename, status=status,
-                                    document=document_summary(collection.document(doc_id).payload)))
-        return UploadResponse(files=out)
+    @put("/{document_id:str}", summary="Replace a document's file (admin key)", status_code=200,
+         description="Send one file in the 'files' field; it replaces this document (same id and path) as a "
+                     "switch: the old version stays searchable until the new one is.",
+         responses=error_responses(400, 401, 403, 404, 413, 415, 422, 503))
+    async def replace(
+        self, request: Request, collection: Collection, settings: Settings, parser: ParserPool, document_id: str,
+        data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[UploadResponse]:
+        require_admin(request, settings)
+        files = _files(data)
+        try:
+            doc_type = _doc_type(data)
+            if len(files) != 1:
+                raise BadRequest(f"send exactly one file to replace a document ({len(files)} sent)")
+            record = collection.document(document_id).payload
+            results = [await _store_one(request, collection, settings, parser, files[0], doc_type, None, record)]
+        finally:
+            for upload in files:
+                await upload.close()
+        return _answer(results, 200)
 
     @delete("/{document_id:str}", sync_to_thread=True, status_code=204, summary="Delete a document (admin key)",
             responses=error_responses(401, 403, 404, 503))
     def delete_document(self, request: Request, collection: Collection, settings: Settings,
-                        document_id: str) -> None:
+                        document_id: str) -> Response[None]:
         require_admin(request, settings)
-        with WRITE_LOCK:
-            collection.delete(document_id)
+        try:
+            record = delete_upload(collection, settings.data_dir, document_id)
+        except Exception as exc:
+            audit.record(settings.data_dir, request, "delete", document_id, None, f"failed: {failure(exc)[1]}")
+            if isinstance(exc, WriteBusy):
+                return _busy(str(exc))
+            raise
+        audit.record(settings.data_dir, request, "delete", document_id, str(record.get("source")), "deleted")
+        return Response(None, status_code=204)
+
+
+def _files(data: dict[str, object]) -> list[UploadFile]:
+    files: list[UploadFile] = []
+    for value in data.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, UploadFile):
+                files.append(item)
+    return files
+
+
+def _doc_type(data: dict[str, object]) -> str | None:
+    doc_type = data.get("doc_type")
+    if doc_type is not None and str(doc_type) not in DocType.__args__:
+        raise BadRequest(f"unknown doc_type '{doc_type}': use one of {', '.join(DocType.__args__)}")
+    return None if doc_type is None else str(doc_type)
