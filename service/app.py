@@ -16,21 +16,33 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service.errors import EXCEPTION_HANDLERS
+from service.openapi import READ_SECURITY, SECURITY_COMPONENTS
 from index.parsing import ParserPool
 from service.routes.deps import provide_collection, provide_parser, provide_settings
 from service.routes.documents import DocumentController
 from service.routes.health import health
 from service.routes.pages import PAGE_ROUTES
 from service.routes.search import SearchController
+from service.routes.view import view_page
 from service.settings import Settings
 
 HERE = Path(__file__).resolve().parent
+SWAGGER_UI_VERSION = "5.32.0"  # the files vendored in service/static/swagger-ui (see its README)
+_SWAGGER = "/static/swagger-ui"
+
+
+def api_docs_plugin() -> SwaggerRenderPlugin:
+    """Swagger UI at /schema and /schema/swagger, from the service's own files: API docs that work offline."""
+    return SwaggerRenderPlugin(
+        version=SWAGGER_UI_VERSION, path=["/", "/swagger"], js_url=f"{_SWAGGER}/swagger-ui-bundle.js",
+        css_url=f"{_SWAGGER}/swagger-ui.css", standalone_preset_js_url=f"{_SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{_SWAGGER}/favicon-32x32.png'>")
 
 
 def warm_up(collection) -> None:
@@ -98,7 +110,7 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
                 app.state.collection.close()
 
     return _Litestar(
-        route_handlers=[SearchController, DocumentController, health, *PAGE_ROUTES,
+        route_handlers=[SearchController, DocumentController, health, *PAGE_ROUTES, view_page,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
@@ -112,5 +124,5 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
             title="procsearch", version="0.1.0", path="/schema",
             description="Semantic search over public-procurement documents (French and English): passages with "
                         "their source document and page.",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")]),
+            components=SECURITY_COMPONENTS, security=READ_SECURITY, render_plugins=[api_docs_plugin()]),
     )
