@@ -21,8 +21,15 @@ def test_an_executable_renamed_pdf_is_not_a_pdf(tmp_path):
     assert str(caught.value) == "not a PDF: the file is a Windows executable"
 
 
-@pytest.mark.parametrize(("data", "what"), [(b"PK\x03\x04rest", "ZIP"), (b"\xd0\xcf\x11\xe0\xa1\xb1", "legacy Office"),
-                                            (b"\x89PNG\r\n", "PNG"), (b"<!DOCTYPE html><p>x", "HTML")])
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"PK\x03\x04rest", "ZIP"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1", "legacy Office"),
+        (b"\x89PNG\r\n", "PNG"),
+        (b"<!DOCTYPE html><p>x", "HTML"),
+    ],
+)
 def test_what_a_file_is_is_named(data, what):
     assert what in (describe_bytes(data) or "")
     with pytest.raises(IngestError, match="^not a PDF"):
