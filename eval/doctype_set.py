@@ -97,7 +97,7 @@ def evaluate_doctypes(
             continue
         document = parsed.document
         body = "\n".join(page.text for page in parsed.pages)
-        if path.suffix in (".md", ".mdx", ".markdown"):  # front matter may give the type: parse as uploaded
+        if path.suffix.lower() != ".pdf":  # front matter or eForms may give the type: parse as uploaded
             uploaded = parse_file(path, f"uploads/{path.name}").document.doc_type
         else:
             uploaded = guess_doc_type(f"uploads/{path.name}", document.title, body)

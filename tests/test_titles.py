@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import make_pdf
+
 from ingest.pipeline import parse_file
 from ingest.titles import choose_title, is_placeholder_title, title_from_path, title_from_text
 
