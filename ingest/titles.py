@@ -60,7 +60,7 @@ _PRODUCER_SUFFIX = re.compile(r"\s+-\s+(google docs|google slides|word|powerpoin
 _ORGANISATION = re.compile(  # a producer's name: an institution word first, an organisation word last
     r"^(the\s+)?(general|federal|national|regional|state|city|county|u\.\s?s\.|us|united|executive|office|"
     r"department|ministry|minist[eè]re|direction|agence|board|technology|european|conseil|mairie|r[ée]gion|"
-    r"pr[ée]fecture|commune|ville)\b([\w.&'’ -]*\s)?"
+    r"pr[ée]fecture|commune|ville)(?!\w)([\w.&'’ -]*\s)?"
     r"(administration|services?|district|office|department|agency|commission|council|government|president|"
     r"budget|directors|ministry|minist[eè]re|direction|mairie|r[ée]gion|pr[ée]fecture|conseil|policy)$",
     re.I,
