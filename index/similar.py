@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from index.collection import Collection
 from index.search import SearchFilters, sources
@@ -98,7 +99,7 @@ def find_precedents(collection: Collection, document_id: str, k: int = 5,
     words = " ".join([str(record.get("title", ""))] + [str(c["text"]) for c in chunks]).split()
     opening = " ".join(words[:OPENING_WORDS])
     queries, _ = sources(collection, opening, "hybrid")
-    vector = (found.vectors or {}).get(DENSE)
+    vector = cast("list[float] | None", (found.vectors or {}).get(DENSE))
     queries = [VectorQuery(DENSE, dense=list(vector), weight=q.weight) if q.using == DENSE and vector else q
                for q in queries]
     base = filters or SearchFilters()

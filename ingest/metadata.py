@@ -100,9 +100,9 @@ def _count(words: tuple[str, ...], where: str) -> int:
     return sum(1 for w in words if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", where))
 
 
-def type_scores(source: str, title: str, text: str) -> Counter[str]:
+def type_scores(source: str, title: str, text: str) -> dict[str, float]:
     """Evidence for each type (see module docstring)."""
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = dict.fromkeys(DOC_TYPES, 0.0)
     parts = fold(source).replace("_", "-").split("/")
     name = f" {parts[-1].rsplit('.', 1)[0].replace('-', ' ')} "
     folded_title = fold(title).strip()
@@ -121,9 +121,9 @@ def type_scores(source: str, title: str, text: str) -> Counter[str]:
         if shape.search(opening[:OPENING_CHARS]):
             scores[doc_type] += TITLE_SHAPE_WEIGHT
     prose = fold(text[:GENRE_WINDOW])
-    words = max(len(prose.split()), 1)
+    word_count = max(len(prose.split()), 1)
     for doc_type, (pattern, points) in _GENRES.items():
-        rate = 1000 * len(pattern.findall(prose)) / words
+        rate = 1000 * len(pattern.findall(prose)) / word_count
         scores[doc_type] += min(GENRE_CAP, rate * points)
     return scores
 
@@ -133,8 +133,9 @@ def guess_doc_type(source: str, title: str, text: str) -> str:
     stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
     if stem in _HOUSEKEEPING or stem.startswith(("license", "licence")):
         return "other"
-    best = type_scores(source, title, text).most_common(1)
-    return best[0][0] if best and best[0][1] >= 1 else "other"
+    scores = type_scores(source, title, text)
+    best = max(scores, key=lambda doc_type: scores[doc_type])  # ties: the first in DOC_TYPES order
+    return best if scores[best] >= 1 else "other"
 
 
 def guess_year(title: str, text: str) -> int | None:

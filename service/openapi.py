@@ -12,6 +12,7 @@ from typing import Annotated, get_args
 
 from litestar.openapi.spec import (
     Components,
+    OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIType,
     Operation,
@@ -41,8 +42,9 @@ SECURITY_COMPONENTS = Components(
         ),
     }
 )
-READ_SECURITY = [{READ_SCHEME: []}, {}]  # {}: no key needed unless PROCSEARCH_API_KEYS is set
-ADMIN_SECURITY = [{ADMIN_SCHEME: []}]
+# {}: reads need no key unless PROCSEARCH_API_KEYS is set
+READ_SECURITY: list[dict[str, list[str]]] = [{READ_SCHEME: []}, {}]
+ADMIN_SECURITY: list[dict[str, list[str]]] = [{ADMIN_SCHEME: []}]
 
 _DOCUMENT_ID = "The document's id (16 hexadecimal characters), as in `documents[].id` of a search or list answer."
 DocumentId = Annotated[str, Parameter(description=_DOCUMENT_ID)]
@@ -59,7 +61,7 @@ class UploadOperation(Operation):
             properties={
                 "files": Schema(
                     type=OpenAPIType.ARRAY,
-                    items=Schema(type=OpenAPIType.STRING, format="binary"),
+                    items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
                     description="The files to ingest (PDF, Word, ODT, PowerPoint, Markdown, text, HTML, "
                     "eForms XML); repeat the field for several files.",
                 ),

@@ -17,6 +17,7 @@ import html
 import re
 import unicodedata
 from pathlib import Path
+from typing import cast
 
 from litestar import Request, get
 from litestar.exceptions import NotAuthorizedException
@@ -78,7 +79,8 @@ def render_markdown(body: str) -> str:
 
 def render_text(body: str, headings: set[str]) -> str:
     """HTML of a text file: escaped paragraphs; a line that is one of the document's section headings is a heading."""
-    out, seen = [], {}
+    out: list[str] = []
+    seen: dict[str, int] = {}
     for block in re.split(r"\n\s*\n|\f", body):
         lines = [line.strip() for line in block.strip().split("\n")]
         if not any(lines):
@@ -108,6 +110,7 @@ def view_page(request: Request, collection: Collection, settings: Settings, docu
     explicit = explicit if explicit in UI_LANGUAGES else None
     ui = choose_ui(explicit, request.headers.get("accept-language"))
     t = translations(ui)
+    strings = cast("dict[str, str]", t["t"])
     context: dict[str, object] = {"ui": ui, "ui_param": explicit, "switch": [], "home_url": "/", **t}
     headers = {"Content-Language": ui}
     try:
@@ -121,21 +124,21 @@ def view_page(request: Request, collection: Collection, settings: Settings, docu
     except NotAuthorizedException:
         return Template(
             "message.html",
-            context={**context, "title": t["t"]["error_title"], "message": t["t"]["error_auth"]},
+            context={**context, "title": strings["error_title"], "message": strings["error_auth"]},
             status_code=401,
             headers=headers,
         )
     except NotFoundError as exc:
         return Template(
             "message.html",
-            context={**context, "title": t["t"]["error_not_found"], "message": str(exc)},
+            context={**context, "title": strings["error_not_found"], "message": str(exc)},
             status_code=404,
             headers=headers,
         )
     except StoreError as exc:
         return Template(
             "message.html",
-            context={**context, "title": t["t"]["error_title"], "message": str(exc)},
+            context={**context, "title": strings["error_title"], "message": str(exc)},
             status_code=503,
             headers=headers,
         )
