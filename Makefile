@@ -17,7 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+# `make run` needs the service only: the runtime dependencies, not the test and lint tools of [dev]
+RUN_STAMP := $(VENV)/.installed-runtime
+$(RUN_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e .
+	touch $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(VENV)/bin/procsearch --data $(DATA) ingest corpus/documents --prune
 	$(VENV)/bin/procsearch --data $(DATA) serve
 

@@ -28,6 +28,15 @@ def run_eval_command(args: Namespace, settings) -> int:
     if sys.stderr.isatty():
         def progress(done: int, total: int, label: str) -> None:
             print(f"\r{done}/{total} {label[-50:]:50}", end="", file=sys.stderr, flush=True)
+    if getattr(args, "doctypes", False):
+        from eval.doctype_set import doctype_report_dict, evaluate_doctypes, format_report
+
+        corpus = args.corpus[0] if args.corpus else None
+        found = evaluate_doctypes(corpus, progress=progress)
+        if progress:
+            print(file=sys.stderr)
+        print(json.dumps(doctype_report_dict(found), indent=1) if args.json else format_report(found))
+        return 0
     if args.piaf:
         report = evaluate_piaf(modes=modes, data_dir=data_dir, model=settings.model, progress=progress)
     elif args.shared:

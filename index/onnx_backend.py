@@ -28,6 +28,8 @@ import numpy as np
 
 from ingest.errors import StoreError
 
+logger = logging.getLogger(__name__)
+
 # Bump when the export, fusion or quantization recipe changes: it is part of the cache key.
 RECIPE = "v1: torchscript opset 17, eager attention, ORT bert fusion; int8: dynamic, per-channel, MatMul+Attention"
 _WEIGHT_SUFFIXES = {".json", ".txt", ".model", ".safetensors", ".bin"}
@@ -147,29 +149,37 @@ def _quantize(fp32: Path, out: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     nodes = [node.name for node in onnx.load(str(fp32 / "model.onnx")).graph.node]
-    # quantize_dynamic logs an advice through logging.warning(), which would configure the root logger of the
-    # whole process (basicConfig) as a side effect: a handler on root for the duration prevents that.
-    root, quiet = logging.getLogger(), logging.NullHandler()
+    # quantize_dynamic logs an advice through logging.warning() on the root logger: meant for whoever tunes the
+    # quantization, not for a user ingesting files. A handler on root for the duration keeps it from configuring
+    # the root logger (basicConfig) as a side effect, and the raised level keeps the advice off the console.
+    root, quiet, level = logging.getLogger(), logging.NullHandler(), logging.getLogger().level
     root.addHandler(quiet)
+    root.setLevel(logging.ERROR)
     try:
         quantize_dynamic(str(fp32 / "model.onnx"), str(out / "model.onnx"), weight_type=QuantType.QInt8,
                          nodes_to_exclude=int8_excluded(nodes), **INT8_OPTIONS,
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # types of fused-op outputs
     finally:
+        root.setLevel(level)
         root.removeHandler(quiet)
     for name in ("tokenizer.json", "settings.json"):
         shutil.copyfile(fp32 / name, out / name)
 
 
-def ensure_export(model_path: str, backend: str) -> Path:
+def ensure_export(model_path: str, backend: str, announce: bool = True) -> Path:
     """The cached export folder, built first if missing (temp folder + rename: never half written).
 
-    `onnx-int8` is quantized from the cached `onnx` export, so it costs one torch export, not two.
+    `onnx-int8` is quantized from the cached `onnx` export, so it costs one torch export, not two. The first
+    use says once (INFO on this module's logger, which the CLI shows) that the model is being prepared, since
+    it takes a minute or so before the first file is embedded.
     """
     final = export_folder(model_path, backend)
     if (final / "settings.json").exists():
         return final
-    fp32 = ensure_export(model_path, "onnx") if backend == "onnx-int8" else None
+    if announce:
+        logger.info("preparing the embedding model for first use (%s export, cached in %s); this takes a minute "
+                    "or two, once", backend, final.parent)
+    fp32 = ensure_export(model_path, "onnx", announce=False) if backend == "onnx-int8" else None
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:

@@ -15,8 +15,8 @@ from ingest.errors import IngestError
 from ingest.ids import document_id, file_sha256, path_sha256
 from ingest.language import detect_language
 from ingest.limits import cap_pages, chunk_cap_warning, read_head
-from ingest.metadata import (guess_doc_type, guess_year, normalise_doc_type, normalise_year, title_from_path,
-                             title_from_text)
+from ingest.metadata import guess_doc_type, guess_year, normalise_doc_type, normalise_year
+from ingest.titles import choose_title
 from ingest.types import Document, Page, ParsedDocument
 
 _RESERVED = {"title", "doc_type", "type", "year", "date", "language", "lang"}
@@ -48,7 +48,7 @@ def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None
     if not body.strip():
         raise IngestError("no text after cleaning (empty document)")
     meta = {**extracted.metadata, **(catalog or {})}
-    title = str(meta.get("title") or extracted.title or title_from_text(body) or title_from_path(path))
+    title = choose_title(meta.get("title"), extracted.title, body, path)
     language = str(meta.get("language") or meta.get("lang") or detect_language(body))
     chosen_type = normalise_doc_type(doc_type) or normalise_doc_type(meta.get("doc_type") or meta.get("type"))
     date = meta.get("date")

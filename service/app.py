@@ -8,6 +8,7 @@ are as fast as the next.
 
 from __future__ import annotations
 
+import importlib.resources
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,11 +18,12 @@ from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from service.openapi import READ_SECURITY, SECURITY_COMPONENTS
 from index.parsing import ParserPool
 from service.query_log import QueryLog
 from service.routes.coordinator import CoordinatorController, coordinator_page, open_result, provide_query_log
@@ -34,12 +36,28 @@ from service.routes.documents import DocumentController
 from service.routes.health import health
 from service.routes.pages import PAGE_ROUTES
 from service.routes.search import SearchController
+from service.routes.view import view_page
 from service.security_headers import add_security_headers
 from service.settings import Settings
 from service.signin import SIGNIN_ROUTES
 from service.uploading import prune_originals
 
 HERE = Path(__file__).resolve().parent
+SWAGGER_UI_VERSION = "5.24.2"  # the Swagger UI distribution that the pinned swagger-ui-py package ships
+_SWAGGER = "/api-docs-assets"
+
+
+def swagger_assets() -> Path:
+    """Swagger UI's files as the swagger-ui-py package installs them: served by this service, never a CDN."""
+    return Path(str(importlib.resources.files("swagger_ui") / "static"))
+
+
+def api_docs_plugin() -> SwaggerRenderPlugin:
+    """Swagger UI at /schema and /schema/swagger, from the service's own files: API docs that work offline."""
+    return SwaggerRenderPlugin(
+        version=SWAGGER_UI_VERSION, path=["/", "/swagger"], js_url=f"{_SWAGGER}/swagger-ui-bundle.js",
+        css_url=f"{_SWAGGER}/swagger-ui.css", standalone_preset_js_url=f"{_SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{_SWAGGER}/favicon-32x32.png'>")
 
 
 def warm_up(collection) -> None:
@@ -115,8 +133,10 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
 
     return _Litestar(
         route_handlers=[SearchController, DocumentController, CoordinatorController, coordinator_page, open_result,
-                        health, *PAGE_ROUTES, *SIGNIN_ROUTES,
+                        health, *PAGE_ROUTES, *SIGNIN_ROUTES, view_page,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
+                                                   include_in_schema=False),
+                        create_static_files_router(path=_SWAGGER, directories=[swagger_assets()],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         dependencies={"collection": Provide(provide_collection, sync_to_thread=False),
@@ -135,5 +155,5 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
             title="procsearch", version="0.1.0", path="/schema",
             description="Semantic search over public-procurement documents (French and English): passages with "
                         "their source document and page.",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")]),
+            components=SECURITY_COMPONENTS, security=READ_SECURITY, render_plugins=[api_docs_plugin()]),
     )

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import msgspec
@@ -18,14 +19,25 @@ import msgspec
 from ingest.errors import ProcsearchError
 from service.settings import Settings
 
+PROGRESS_EVERY_S = 5.0  # seconds between progress lines when stderr is not a terminal (logs, CI, nohup)
 
-def _progress(verbose: bool = False):
-    if not sys.stderr.isatty():
-        if not verbose:
-            return None, lambda: None
+
+def _progress(verbose: bool = False, stream=None):
+    """(callback, close): a bar on a terminal; elsewhere a line every PROGRESS_EVERY_S with counts and rate."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        started = time.monotonic()
+        last = [started]
 
         def line(done: int, total: int, source: str) -> None:
-            print(f"[{done}/{total}] {source}", flush=True)
+            if verbose:
+                print(f"[{done}/{total}] {source}", flush=True)
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY_S or (done == total and now - started >= PROGRESS_EVERY_S):
+                last[0] = now
+                elapsed = max(now - started, 1e-9)
+                print(f"ingest: {done}/{total} files, {done / elapsed:.1f} files/s, {elapsed:.0f} s", file=stream,
+                      flush=True)
 
         return line, lambda: None
     from tqdm import tqdm
@@ -74,10 +86,15 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from service.routes.search import run_search
     from service.schemas import SearchRequest
 
-    with settings.open_collection() as collection:
-        request = SearchRequest(q=args.query, k=args.k, lang=args.lang, type=args.type, mode=args.mode,
-                                year_from=args.year_from, year_to=args.year_to)
-        response = run_search(collection, request)
+    request = SearchRequest(q=args.query, k=args.k, lang=args.lang, type=args.type, mode=args.mode,
+                            year_from=args.year_from, year_to=args.year_to)
+    if args.server:
+        from service.client import remote_search
+
+        response = remote_search(args.server, settings, request)
+    else:
+        with settings.open_collection() as collection:
+            response = run_search(collection, request)
     if args.json:
         print(msgspec.json.encode(response).decode())
         return 0
@@ -93,8 +110,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    with settings.open_collection() as collection:
-        stats = collection.stats()
+    if args.server:
+        from service.client import remote_stats
+
+        stats = remote_stats(args.server, settings)
+    else:
+        with settings.open_collection() as collection:
+            stats = collection.stats()
     print(json.dumps(stats, indent=2, ensure_ascii=False, default=str))
     return 0
 
@@ -141,16 +163,30 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return run_bench_command(args, settings)
 
 
+SERVER_HELP = ("read through a running server instead of opening the store (e.g. http://127.0.0.1:8000; "
+               "the first of PROCSEARCH_API_KEYS is sent when set)")
+
+
+def formats_help() -> str:
+    """Every extension ingestion reads, from the converter table (one list, so the help cannot fall behind)."""
+    from ingest.converters import SUPPORTED
+
+    return ", ".join(sorted(SUPPORTED))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="procsearch", description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data folder of the embedded store (PROCSEARCH_DATA, default ./data)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="ingest files and folders (PDF, Markdown, text)")
+    p = sub.add_parser("ingest", help=f"ingest files and folders ({formats_help()})",
+                       description=f"Ingest files and folders. Formats: {formats_help()}. Spreadsheets and "
+                                   "legacy binary Office files are skipped with their reason.")
     p.add_argument("paths", nargs="+")
     p.add_argument("--prune", action="store_true", help="remove documents whose file is gone from these folders")
     p.add_argument("--type", choices=["guide", "tender", "minutes", "law", "notice", "other"], help="force doc_type")
-    p.add_argument("--server", help="upload through a running server instead (e.g. http://127.0.0.1:8000)")
+    p.add_argument("--server", help="upload through a running server instead (e.g. http://127.0.0.1:8000; "
+                                    "PROCSEARCH_ADMIN_KEY holds its admin key)")
     p.add_argument("--workers", type=int, default=1, help="extraction worker processes (0: in-process)")
     p.add_argument("-v", "--verbose", action="store_true", help="list skipped files, and each file as it is done")
     p.set_defaults(func=cmd_ingest)
@@ -164,9 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year-to", type=int)
     p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
     p.add_argument("--json", action="store_true", help="print the API's JSON response")
+    p.add_argument("--server", help=SERVER_HELP)
     p.set_defaults(func=cmd_search)
 
-    sub.add_parser("stats", help="documents, chunks, types, languages").set_defaults(func=cmd_stats)
+    p = sub.add_parser("stats", help="documents, chunks, types, languages")
+    p.add_argument("--server", help=SERVER_HELP)
+    p.set_defaults(func=cmd_stats)
     p = sub.add_parser("delete", help="delete documents by id")
     p.add_argument("doc_ids", nargs="+")
     p.set_defaults(func=cmd_delete)
@@ -185,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shared", action="store_true",
                    help="run the real-documents set (eval/shared) over ../shared/corpus (or --corpus DIR); slow "
                         "to ingest: add --reuse-data to keep the store in --data")
+    p.add_argument("--doctypes", action="store_true",
+                   help="types and titles against the judged set eval/doctypes over ../shared/corpus (or --corpus DIR)")
     p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
@@ -200,10 +241,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say_model_preparation() -> None:
+    """Show the one line the model export logs on first use (INFO, below the CLI's WARNING level) as plain text."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("procsearch: %(message)s"))
+    announcer = logging.getLogger("index.onnx_backend")
+    if any(getattr(h, "procsearch_cli", False) for h in announcer.handlers):
+        return
+    handler.procsearch_cli = True  # type: ignore[attr-defined]
+    announcer.setLevel(logging.INFO)
+    announcer.addHandler(handler)
+    announcer.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    _say_model_preparation()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ingest.converters.base import Extracted
 from ingest.errors import IngestError
+from ingest.sniff import check_pdf_signature
 
 # extension → (module of ingest.converters, function, content type). A module is imported on
 # first use: the server starts without pypdf and the XML and Office readers (a quarter of a second).
@@ -84,6 +85,8 @@ def convert(path: Path, data: bytes) -> Extracted:
     if entry is None:  # a single file given by name, whatever its type
         raise IngestError(skip_reason(path))
     module, function, _ = entry
+    if module == "pdf":
+        check_pdf_signature(data)
     extract = getattr(importlib.import_module(f"ingest.converters.{module}"), function)
     try:
         return extract(path, data)

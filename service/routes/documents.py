@@ -20,9 +20,11 @@ from index.collection import Collection
 from index.parsing import ParserPool
 from index.search import SearchFilters
 from index.similar import similar_documents
-from ingest.errors import IngestError
+from ingest.converters import SUPPORTED
+from ingest.errors import IngestError, NotFoundError
 from service import audit
-from service.errors import BadRequest, error_responses
+from service.errors import BadRequest, UnsupportedMediaType, error_responses
+from service.openapi import ADMIN_SECURITY, DocumentId, UploadOperation
 from service.originals import upload_source, verified_original
 from service.responses import document_summary
 from service.routes.deps import require_admin, require_reader
@@ -114,8 +116,8 @@ class DocumentController(Controller):
         self, request: Request, collection: Collection, settings: Settings,
         lang: Annotated[list[Language] | None, Parameter(description="Document language(s).")] = None,
         doc_type: Annotated[list[DocType] | None, Parameter(query="type", description="Document type(s).")] = None,
-        year_from: Annotated[int | None, Parameter(ge=1900, le=2100)] = None,
-        year_to: Annotated[int | None, Parameter(ge=1900, le=2100)] = None,
+        year_from: Annotated[int | None, Parameter(ge=1900, le=2100, description="Earliest document year.")] = None,
+        year_to: Annotated[int | None, Parameter(ge=1900, le=2100, description="Latest document year.")] = None,
         offset: Annotated[int, Parameter(ge=0, description="Documents to skip.")] = 0,
         limit: Annotated[int, Parameter(ge=1, le=500, description="Documents per page.")] = 50,
     ) -> DocumentList:
@@ -129,7 +131,7 @@ class DocumentController(Controller):
     @get("/{document_id:str}", sync_to_thread=True, summary="A document's metadata and its passages' pages",
          responses=error_responses(401, 404, 503))
     def get_document(self, request: Request, collection: Collection, settings: Settings,
-                     document_id: str) -> DocumentDetail:
+                     document_id: DocumentId) -> DocumentDetail:
         require_reader(request, settings)
         record = collection.document(document_id).payload
         chunks = [ChunkInfo(index=int(c["index"]), page=int(c["page"]), page_end=int(c["page_end"]),
@@ -139,7 +141,8 @@ class DocumentController(Controller):
 
     @get("/{document_id:str}/file", sync_to_thread=True, summary="The original file (PDFs open at #page=N)",
          responses=error_responses(401, 404, 503))
-    def get_file(self, request: Request, collection: Collection, settings: Settings, document_id: str) -> File:
+    def get_file(self, request: Request, collection: Collection, settings: Settings,
+                 document_id: DocumentId) -> File:
         require_reader(request, settings)
         record = collection.document(document_id).payload
         path = verified_original(record, settings.data_dir)
@@ -152,15 +155,28 @@ class DocumentController(Controller):
                              "Content-Security-Policy": "default-src 'none'; sandbox"})
 
     @get("/{document_id:str}/similar", sync_to_thread=True, summary="Documents most like this one (precedents)",
+         description="The same procurement's other documents first (draft, final, award), then documents of the "
+                     "same type, then the others; only those close enough (a relevance cut-off). Filters as in search.",
          responses=error_responses(400, 401, 404, 503))
-    def similar(self, request: Request, collection: Collection, settings: Settings, document_id: str,
-                k: Annotated[int, Parameter(ge=1, le=50, description="Documents to return.")] = 5) -> SimilarResponse:
+    def similar(
+        self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId,
+        k: Annotated[int, Parameter(ge=1, le=50, description="At most this many documents (fewer when fewer are "
+                                                             "close enough: there is a relevance cut-off).")] = 5,
+        lang: Annotated[list[Language] | None, Parameter(description="Document language(s); repeatable.")] = None,
+        doc_type: Annotated[list[DocType] | None,
+                            Parameter(query="type", description="Document type(s); repeatable.")] = None,
+        year_from: Annotated[int | None, Parameter(ge=1900, le=2100, description="Earliest document year.")] = None,
+        year_to: Annotated[int | None, Parameter(ge=1900, le=2100, description="Latest document year.")] = None,
+    ) -> SimilarResponse:
         require_reader(request, settings)
-        found = similar_documents(collection, document_id, k)
+        filters = SearchFilters(languages=tuple(lang or ()), doc_types=tuple(doc_type or ()), year_from=year_from,
+                                year_to=year_to)
+        found = similar_documents(collection, document_id, k, filters)
         return SimilarResponse(document_id=document_id,
                                documents=[document_summary(r, score=round(s, 6)) for r, s in found])
 
-    @post(summary="Upload and ingest files (admin key)", status_code=201,
+    @post(summary="Upload and ingest files (admin key)", status_code=201, operation_class=UploadOperation,
+          security=ADMIN_SECURITY,
           description="Each file is a document named by its path: `uploads/`, then the optional `folder` field, "
                       "then the file name as sent, with its relative folders (`buyerA/cctp.pdf`). The same path "
                       "again replaces that document; another path never does. The answer lists every file with "
@@ -190,12 +206,13 @@ class DocumentController(Controller):
         return _answer(results, 201)
 
     @put("/{document_id:str}", summary="Replace a document's file (admin key)", status_code=200,
+         operation_class=UploadOperation, security=ADMIN_SECURITY,
          description="Send one file in the 'files' field; it replaces this document (same id and path) as a "
                      "switch: the old version stays searchable until the new one is.",
          responses=error_responses(400, 401, 403, 404, 413, 415, 422, 503))
     async def replace(
-        self, request: Request, collection: Collection, settings: Settings, parser: ParserPool, document_id: str,
-        data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
+        self, request: Request, collection: Collection, settings: Settings, parser: ParserPool,
+        document_id: DocumentId, data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[UploadResponse]:
         require_admin(request, settings)
         files = _files(data)
@@ -211,9 +228,10 @@ class DocumentController(Controller):
         return _answer(results, 200)
 
     @delete("/{document_id:str}", sync_to_thread=True, status_code=204, summary="Delete a document (admin key)",
+            security=ADMIN_SECURITY,
             responses=error_responses(401, 403, 404, 503))
     def delete_document(self, request: Request, collection: Collection, settings: Settings,
-                        document_id: str) -> Response[None]:
+                        document_id: DocumentId) -> Response[None]:
         require_admin(request, settings)
         try:
             record = delete_upload(collection, settings.data_dir, document_id)

@@ -16,6 +16,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.response import Template
 
 from index.collection import Collection
+from index.search import SearchFilters
 from index.similar import similar_documents
 from ingest.errors import NotFoundError, StoreError
 from service.i18n import NATIVE_NAMES, UI_LANGUAGES, choose_ui, translations
@@ -23,6 +24,7 @@ from service.limits import MAX_RESULT_WINDOW
 from service.responses import document_summary
 from service.routes.deps import require_reader
 from service.routes.search import run_search
+from service.routes.view import view_url
 from service.schemas import DocType, DocumentSummary, SearchRequest
 from service.settings import Settings
 from service.signin import render_signin
@@ -31,7 +33,7 @@ log = logging.getLogger("procsearch.pages")
 
 PAGE_K = 10  # passages per page, as the API's default
 PASSAGES_PER_DOCUMENT = 3
-SIMILAR_POOL = 100  # similar_documents ranks same-type first; fetch widely, then show the best of each type
+SIMILAR_POOL = 30  # similar_documents cuts off the weak ones and ranks same-type first; grouped by type
 SIMILAR_PER_TYPE = 5
 FILTER_KEYS = ("lang", "type", "year_from", "year_to")
 SEARCH_KEYS = ("q", "lang", "type", "year_from", "year_to", "mode", "k")
@@ -68,8 +70,11 @@ def _is_pdf(doc: DocumentSummary) -> bool:
     return doc.source.lower().endswith(".pdf")
 
 
-def open_url(doc: DocumentSummary, page: int | None) -> str:
-    """The original file, at `page` for PDFs (browsers' viewers honour #page=N)."""
+def open_url(doc: DocumentSummary, page: int | None, section: str | None = None) -> str:
+    """Markdown and text: the rendered page at `section`; others: the original file, at `page` for PDFs."""
+    view = view_url(doc.id, doc.source, section)
+    if view:
+        return view
     return f"{doc.url}#page={page}" if page and _is_pdf(doc) else doc.url
 
 
@@ -181,7 +186,7 @@ def search_page(request: Request, collection: Collection, settings: Settings) ->
             passages = []
             for pid in doc.passages[:PASSAGES_PER_DOCUMENT]:
                 p = by_id[pid]
-                passages.append({"p": p, "open_url": open_url(doc, p.page),
+                passages.append({"p": p, "open_url": open_url(doc, p.page, p.section),
                                  "page_label": (t["page"].format(n=p.page) if p.page == p.page_end
                                                 else t["pages_range"].format(n=p.page, m=p.page_end))})
             groups.append(_card(doc, explicit, passages))
@@ -202,6 +207,15 @@ def search_page(request: Request, collection: Collection, settings: Settings) ->
     return _render("search.html", context, status)
 
 
+def _similar_filters(langs: list[str], types: list[str], year_from: int | None, year_to: int | None) -> SearchFilters:
+    """The search page's filters for the precedents page; an unknown type is refused, as in search."""
+    unknown = [v for v in types if v and v not in TYPE_CHOICES]
+    if unknown:
+        raise ValueError(f"type: unknown document type '{unknown[0]}' (one of {', '.join(TYPE_CHOICES)})")
+    return SearchFilters(languages=tuple(v for v in langs if v), doc_types=tuple(v for v in types if v),
+                         year_from=year_from, year_to=year_to)
+
+
 @get("/similar/{document_id:str}", sync_to_thread=True, include_in_schema=False, name="similar-page")
 def similar_page(request: Request, collection: Collection, settings: Settings, document_id: str) -> Template:
     ui, explicit = _ui(request)
@@ -209,9 +223,16 @@ def similar_page(request: Request, collection: Collection, settings: Settings, d
     if (denied := _authorised(request, settings, context)) is not None:
         return denied
     t: dict[str, str] = context["t"]  # type: ignore[assignment]
+    qp = request.query_params
+    try:
+        filters = _similar_filters(qp.getall("lang", []), qp.getall("type", []),
+                                   _int_field(qp.get("year_from"), "year_from", t),
+                                   _int_field(qp.get("year_to"), "year_to", t))
+    except ValueError as exc:
+        return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 400)
     try:
         source = document_summary(collection.document(document_id).payload)
-        found = similar_documents(collection, document_id, SIMILAR_POOL)
+        found = similar_documents(collection, document_id, SIMILAR_POOL, filters)
     except NotFoundError as exc:
         return _render("message.html", {**context, "title": t["error_not_found"], "message": str(exc)}, 404)
     except StoreError as exc:
