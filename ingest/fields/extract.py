@@ -1,0 +1,72 @@
+"""One entry point: the tender fields of a document, by its kind.
+
+An eForms notice is read from its XML structure (every field it carries); any other tender, notice or
+minutes is read from its text with the rules of the sibling modules. Guides, law and other documents
+get no fields: they discuss buyers, criteria and procedures in general, and what they name is not a
+purchase of theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from ingest.fields.cpv import find_cpv
+from ingest.fields.criteria import find_criteria
+from ingest.fields.dates import find_deadline, find_published
+from ingest.fields.notice import notice_fields
+from ingest.fields.parties import find_awardees, find_buyer
+from ingest.fields.procedure import find_lots, find_procedure
+from ingest.fields.record import TenderFields
+from ingest.fields.values import find_amounts
+
+log = logging.getLogger(__name__)
+FIELD_TYPES = ("tender", "notice", "minutes")  # document types that describe a purchase of their own
+
+
+def _flatten(text: str) -> str:
+    """Lines of one paragraph joined (PDF text wraps sentences), paragraphs kept apart."""
+    return re.sub(r"(?<![\n|])\n(?![\n|])", " ", text)
+
+
+def text_fields(text: str) -> TenderFields:
+    """Tender fields stated in free text (French or English)."""
+    cpv_main, cpv = find_cpv(text)
+    flat = _flatten(text)
+    return TenderFields(
+        buyer=find_buyer(text),
+        cpv_main=cpv_main,
+        cpv=cpv,
+        procedure=find_procedure(text),
+        lots=find_lots(text),
+        criteria=find_criteria(text),
+        values=list(dict.fromkeys(find_amounts(flat))),
+        published=find_published(text),
+        deadline=find_deadline(text),
+        awardees=find_awardees(flat),
+    )
+
+
+def extract_fields(path: Path, data: bytes, text: str, doc_type: str) -> TenderFields:
+    """The document's tender fields (an empty record when it states none or is not about a purchase)."""
+    if path.suffix.lower() == ".xml":
+        from ingest.converters.packages import parse_xml
+
+        return notice_fields(parse_xml(data))
+    if doc_type not in FIELD_TYPES:
+        return TenderFields()
+    return text_fields(text)
+
+
+def fields_metadata(path: Path, data: bytes, text: str, doc_type: str) -> dict[str, object]:
+    """The `fields` metadata of a document: {} when it states none.
+
+    A failure here is a bug in a rule, not a bad file: it is logged with its traceback and the document
+    is indexed without fields rather than lost.
+    """
+    try:
+        return extract_fields(path, data, text, doc_type).to_metadata()
+    except Exception:  # noqa: BLE001 — a document is never lost to a field rule
+        log.exception("tender field extraction failed for %s", path.name)
+        return {}
