@@ -1,9 +1,12 @@
-"""Award criteria and their weights in free text: tables, bullet lists and inline enumerations.
+"""Award criteria and their weights in free text: tables (Markdown or flattened from a PDF), bullets, prose.
 
-A group of criteria is the (name, weight) pairs found on one line or on consecutive table rows or
-bullets. The first group whose weights add up to 100 (percent or points) is the document's award
-criteria; sub-criteria inside a row are ignored (only a row's first weight counts). A group that does
-not add up to 100 is not reported: a partial list would be a guess.
+The text after a criteria cue ('critères d'attribution', 'pondération', 'award criteria', 'weighting'…)
+is cut into segments, each a name followed by one weight per column ('Prix 45 % 40 %' in a table with
+one column per lot). A set of criteria is a run of consecutive segments whose weights in one column add
+up to 100 and that includes a price or cost criterion; every column that has one counts (criteria per
+lot). Weights in parentheses right after a name are sub-criteria when the main weights already add up
+('Quality 35 % Service plan (15 %); …'), and the criteria themselves otherwise ('price (40%), quality
+(35%)'). Anything that does not add up is not reported: a partial list would be a guess.
 """
 
 from __future__ import annotations
@@ -13,26 +16,43 @@ import re
 from ingest.fields.record import Criterion
 from ingest.metadata import fold
 
-_WEIGHT = r"(?P<w>\d{1,3}(?:[.,]\d+)?)\s?(?:%|pour\s?cent|percent|per\s?cent|points?\b|pts\b)"
-_NAME = r"(?P<n>[A-Za-zÀ-ÿ](?:[^|:;()\n%]|\([^()\n%]{0,60}\)){1,90}?)"
-_ROW = re.compile(rf"^\s*\|\s*(?P<n>[A-Za-zÀ-ÿ][^|\n]{{1,120}}?)\s*\|\s*(?:[^|\n]*?)??{_WEIGHT}")
-_PAIRS = (
-    re.compile(rf"{_NAME}\s*(?::|—|–|-|=)\s*{_WEIGHT}"),  # prix : 40 %
-    re.compile(rf"{_NAME}\s*\(\s*{_WEIGHT}[^)]*\)"),  # price (40 %)
-    re.compile(rf"{_NAME}\s*,?\s+{_WEIGHT}"),  # prix 40 %
+_CUE = re.compile(
+    r"crit[eè]res? d['’]attribution|crit[eè]res? de (?:jugement|s[ée]lection des offres)|"
+    r"pond[ée]ration|jugement des offres|award criteria|evaluation criteria|weightings?|weighted|"
+    r"basis (?:for|of) award|crit[eè]res|criteria",
+    re.I,
+)
+_BLOCK_END = re.compile(r"\n\s*(?:#{1,6}\s|\d+(?:\.\d+)+\.?\s+\S|\d+\.\s+[A-ZÀ-Ý]|Article\s+\d)")
+_BLOCK_CHARS = 1500
+_ONE = r"\d{1,3}(?:[.,]\d+)?\s?%"
+_GROUP = re.compile(rf"(?P<open>\(\s*)?(?P<ws>(?:(?:{_ONE}|[—–])\s*\|?\s*)*{_ONE}(?:\s*\|?\s*(?:{_ONE}|[—–](?!\w)))*)")
+_POINTS = re.compile(r"([A-Za-zÀ-ÿ][\w'’ -]{1,40}?)\s*/\s*(\d{1,3})\b")  # 'Prix /40 | Qualité /30'
+_SLASHED = re.compile(r"((?:[A-Za-zÀ-ÿ][\w'’ -]{1,40}?\s\d{1,3}\s*/\s*)+[A-Za-zÀ-ÿ][\w'’ -]{1,40}?\s\d{1,3})\b")
+_HEADER = re.compile(
+    r"^.*\b(?:pond[ée]ration|weightings?|lot \d+ weighting|lots? \d+(?:\s*(?:,|et|and)\s*\d+)*|"
+    r"sub-criteria|sous-crit[eè]res|content|notes|what is assessed|crit[eè]res?|criterion|"
+    r"criteria)\b\s*",
+    re.I | re.S,
 )
 _CATEGORIES = (
-    ("price", ("prix", "price", "tarif", "pricing", "montant de l'offre")),
+    ("price", ("prix", "price", "tarif", "pricing")),
     ("cost", ("cout", "cost")),
     ("environment", ("environ", "durable", "sustainab", "ecolog", "carbon", "carbone", "climat", "green", "energ")),
     ("social", ("social", "insertion", "community", "emploi", "fair work")),
-    ("delivery", ("delai", "delivery", "livraison", "deadline")),
-    ("technical", ("technique", "technical", "methodolog", "approach", "demonstration", "prototype")),
+    ("delivery", ("delai", "delivery", "livraison")),
+    ("technical", ("technique", "technical", "methodolog", "approach", "demonstration")),
     ("quality", ("qualit", "quality", "service", "merit")),
 )
-_LEAD = re.compile(r"^(?:[-*•]|\d+[.)]|[a-z][.)])\s+|\*\*|__", re.I)
-_NOT_NAME = re.compile(r"^(?:dont|soit|to|at least|au moins|up to|jusqu|from|de|of|and|et|total)\b", re.I)
-_STOP = re.compile(r"^(?:et|and|puis|then|le|la|les|the|de|du|des|of|sur|on)\s+", re.I)
+_LEAD = re.compile(r"^[\s\-*•|)>:;,.]*(?:\d+[.)]\s+|[a-z][.)]\s+)?(?:et|and|puis|then|enfin|finally)?\s*", re.I)
+_NOT_NAME = re.compile(
+    r"^(?:dont|soit|to|at least|au moins|up to|jusqu|from|de|of|total|environ|about|pour|for)\b", re.I
+)
+
+_CHANGE = re.compile(r"\b(?:from|reduced|increased|changed|instead of|au lieu de|pass[ée]e? de|rather than)\b", re.I)
+# three or more 'name NN %' close together: an inline list of criteria outside any cue
+_LISTING = re.compile(rf"(?:[A-Za-zÀ-ÿ][^%.;()]{{0,60}}?\s{_ONE}\s*[,;]?\s*(?:and|et)?\s*){{3,}}")
+_STOPWORD = re.compile(r"^(?:de|du|des|d['’]\w*|of|the|la|le|les|l['’]\w*|for|pour|and|et|in|en|a|à|on|sur)$", re.I)
+Segment = tuple[str, list[float | None], bool]  # name, one weight per column, weights in parentheses
 
 
 def categorise(name: str) -> str:
@@ -44,85 +64,114 @@ def categorise(name: str) -> str:
     return "other"
 
 
-def _clean(name: str) -> str:
-    name = re.sub(r"\s*\([^)]*\)?", "", name)
-    name = _LEAD.sub("", name.strip()).strip(" *_,.-—–")
-    name = re.split(r"[,;]\s+|\s+(?:et|and)\s+(?=\w+\s*[(:]?\s*\d)", name)[-1]
-    # an inline enumeration keeps only the words after the last separator
-    name = re.split(r"\b(?:suivants|following|sont|are|comme suit|as follows|on|sur|selon|based on)\s*:?\s+", name)[-1]
-    return _STOP.sub("", name.strip(" *_,.-—–")).strip()
+def _clean(raw: str) -> str:
+    name = re.sub(r"\([^()]*\)|^[^()]*\)", " ", raw).replace("(", " ")  # parenthesised details, also cut ones
+    cells = [cell for cell in name.split("|") if cell.strip(" -:\n")]
+    name = cells[-1] if cells else ""
+    lines = [line for line in name.splitlines() if re.search(r"[A-Za-zÀ-ÿ]", line)]
+    if len(name.split()) > 8 and len(lines) > 1:  # a flattened table: the criterion is the last lines
+        tail = [lines.pop()]
+        while lines and not tail[0].lstrip()[:1].isupper():
+            tail.insert(0, lines.pop())
+        name = " ".join(tail)
+    name = _HEADER.sub("", name)
+    pieces = [piece for piece in re.split(r"[,;:]\s+|\s[—–]\s", name) if piece.strip(" .")]
+    name = pieces[-1] if pieces else ""
+    name = _LEAD.sub("", " ".join(name.split())).strip(" *_-—–.")
+    words = name.split()
+    if len(words) > 8:
+        words = words[-4:]
+        while len(words) > 1 and _STOPWORD.match(words[0]):
+            words = words[1:]
+    return " ".join(words)
 
 
-def _weight(raw: str) -> float:
-    return float(raw.replace(",", "."))
-
-
-def _line_pairs(line: str) -> tuple[list[tuple[str, float]], bool]:
-    """(name, weight) pairs on a line, and whether the first one opens the line (a table row or bullet)."""
-    row = _ROW.match(line)
-    if row:
-        return [(_clean(row.group("n")), _weight(row.group("w")))], True
-    best: tuple[int, list[tuple[str, float]]] | None = None
-    for pattern in _PAIRS:
-        matches = list(pattern.finditer(line))
-        pairs = [(_clean(m.group("n")), _weight(m.group("w"))) for m in matches]
-        pairs = [(n, w) for n, w in pairs if len(n) >= 3 and len(n.split()) <= 10 and not _NOT_NAME.match(n)]
-        if pairs and (best is None or matches[0].start() < best[0]):
-            best = (matches[0].start(), pairs)
-    if best is None:
-        return [], False
-    lead = _LEAD.match(line.lstrip())
-    return best[1], best[0] <= len(line) - len(line.lstrip()) + (lead.end() if lead else 0) + 1
-
-
-_GAP = 6  # lines of cell text a wrapped table row may put between two criteria
-
-
-_CUE = re.compile(
-    r"crit[eè]r|criteri|pond[ée]ration|weight|notation|jugement des offres|evaluat|[ée]valuation|"
-    r"scor|basis (?:for|of) award|attribu|award",
-    re.I,
-)
-_CONTEXT = 8  # lines before a run where its cue ('award criteria', 'pondération'…) must appear
-
-
-def _runs(text: str) -> list[list[tuple[str, float]]]:
-    """Runs of criteria after a cue: a line with several pairs, or rows/bullets opening with one pair."""
-    lines = text.splitlines()
-    runs: list[tuple[int, list[tuple[str, float]]]] = []
-    current: list[tuple[str, float]] = []
-    start = gap = 0
-    for number, line in enumerate(lines):
-        pairs, leading = _line_pairs(line)
-        if len(pairs) > 1:
-            runs.append((number, pairs))
-        if len(pairs) == 1 and leading:
-            start = number if not current else start
-            current.append(pairs[0])
-            gap = 0
-            continue
-        gap += 1
-        if current and (gap > _GAP or not line.strip()):
-            runs.append((start, current))
-            current, gap = [], 0
-    if current:
-        runs.append((start, current))
+def _weights(raw: str) -> list[float | None]:
     return [
-        run
-        for start, run in sorted(runs, key=lambda r: r[0])
-        if _CUE.search("\n".join(lines[max(0, start - _CONTEXT) : start + 1]))
+        None if token in "—–" else float(token.rstrip("% ").replace(",", "."))
+        for token in re.findall(rf"{_ONE}|[—–]", raw)
     ]
 
 
-def find_criteria(text: str) -> list[Criterion]:
-    """The document's award criteria with weights: the first stretch of a run that adds up to 100, else []."""
-    for run in _runs(text):
-        for start in range(len(run) - 1):
-            total = 0.0
-            for end in range(start, len(run)):
-                total += run[end][1]
-                if end > start and abs(total - 100) <= 0.5:
-                    return [Criterion(name=n[:200], category=categorise(n), weight=w) for n, w in run[start : end + 1]]
-                if total > 100.5:
-                    break
+def _segments(block: str) -> list[list[Segment]]:
+    """Candidate segment lists of a block: weights in percent, then 'Prix /40' points, then 'price 45 / quality 30'."""
+    segments: list[Segment] = []
+    start = 0
+    for match in _GROUP.finditer(block):
+        raw, start = block[start : match.start()], match.end()
+        name = _clean(raw)
+        if len(name) >= 3 and not _NOT_NAME.match(name) and not _CHANGE.search(raw[-60:]):
+            segments.append((name, _weights(match.group("ws")), bool(match.group("open"))))
+    points: list[Segment] = [(_clean(n), [float(w)], False) for n, w in _POINTS.findall(block)]
+    slashed: list[Segment] = [
+        (_clean(part.rsplit(" ", 1)[0]), [float(part.rsplit(" ", 1)[1])], False)
+        for m in _SLASHED.findall(block)
+        for part in re.split(r"\s*/\s*", m)
+    ]
+    return [segments, points, slashed]
+
+
+def _column(segments: list[Segment], column: int) -> list[Criterion]:
+    """Runs of segments whose weights in `column` add up to 100 with a price or cost criterion (one per lot)."""
+    for parenthesised in (False, True):
+        rows = [(n, w[column]) for n, w, p in segments if len(w) > column and (parenthesised or not p)]
+        found = _runs(rows)
+        if found:
+            return found
     return []
+
+
+def _runs(rows: list[tuple[str, float | None]]) -> list[Criterion]:
+    found: list[Criterion] = []
+    start = 0
+    while start < len(rows):
+        run = _run(rows, start)
+        if run:
+            found += [c for c in run[0] if c not in found]
+            start = run[1]
+        else:
+            start += 1
+    return found
+
+
+def _run(rows: list[tuple[str, float | None]], start: int) -> tuple[list[Criterion], int] | None:
+    """The criteria from `start` on whose weights add up to 100, with the index after them, or None."""
+    total, chosen, end = 0.0, [], start
+    for index in range(start, len(rows)):
+        (name, weight), end = rows[index], index + 1
+        if weight is None:
+            continue
+        total += weight
+        chosen.append(Criterion(name=name[:200], category=categorise(name), weight=weight))
+        if abs(total - 100) <= 0.5 and len(chosen) >= 2 or total > 100.5:
+            break
+    whole = abs(total - 100) <= 0.5 and (len(chosen) >= 2 or bool(chosen) and chosen[0].category == "price")
+    return (chosen, end) if whole and any(c.category in ("price", "cost") for c in chosen) else None
+
+
+def _criteria(segments: list[Segment]) -> list[Criterion]:
+    found: list[Criterion] = []
+    for column in range(max((len(w) for _, w, _ in segments), default=0)):
+        found += [c for c in _column(segments, column) if c not in found]
+    return found
+
+
+def find_criteria(text: str) -> list[Criterion]:
+    """The document's award criteria with weights (every lot's), or [] when none add up to 100.
+
+    Criteria follow a cue; without one, a line listing three or more criteria that add up to 100 with
+    a price or cost among them ('Lot 1 results (whole-life cost 45 %, technical quality 35 %, …)') counts.
+    """
+    for cue in _CUE.finditer(text):
+        block = text[cue.end() : cue.end() + _BLOCK_CHARS]
+        end = _BLOCK_END.search(block)
+        for segments in _segments(block[: end.start()] if end else block):
+            found = _criteria(segments)
+            if found:
+                return found
+    found: list[Criterion] = []
+    for listing in _LISTING.finditer(re.sub(r"\s+", " ", text)):
+        segments = _segments(listing.group(0))[0]
+        if len(segments) >= 3:
+            found += [c for c in _criteria(segments) if c not in found]
+    return found
