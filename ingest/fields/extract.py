@@ -12,12 +12,15 @@ import logging
 import re
 from pathlib import Path
 
+import msgspec
+
 from ingest.fields.cpv import find_cpv
 from ingest.fields.criteria import find_criteria
 from ingest.fields.dates import find_deadline, find_published
+from ingest.fields.lots import find_lots
 from ingest.fields.notice import notice_fields
 from ingest.fields.parties import find_awardees, find_buyer
-from ingest.fields.procedure import find_lots, find_procedure
+from ingest.fields.procedure import find_procedure
 from ingest.fields.record import TenderFields
 from ingest.fields.values import find_amounts
 
@@ -30,11 +33,15 @@ def _flatten(text: str) -> str:
     return re.sub(r"(?<![\n|])\n(?![\n|])", " ", text)
 
 
-def text_fields(text: str) -> TenderFields:
-    """Tender fields stated in free text (French or English)."""
+def text_fields(text: str, doc_type: str = "tender") -> TenderFields:
+    """Tender fields stated in free text (French or English).
+
+    Minutes name bodies whatever they discuss: their buyer is kept only when they record a purchase
+    (an award, its value or its criteria).
+    """
     cpv_main, cpv = find_cpv(text)
     flat = _flatten(text)
-    return TenderFields(
+    fields = TenderFields(
         buyer=find_buyer(text),
         cpv_main=cpv_main,
         cpv=cpv,
@@ -46,6 +53,9 @@ def text_fields(text: str) -> TenderFields:
         deadline=find_deadline(text),
         awardees=find_awardees(flat),
     )
+    if doc_type == "minutes" and not (fields.awardees or fields.values or fields.criteria):
+        return msgspec.structs.replace(fields, buyer=None)
+    return fields
 
 
 def extract_fields(path: Path, data: bytes, text: str, doc_type: str) -> TenderFields:
@@ -56,7 +66,7 @@ def extract_fields(path: Path, data: bytes, text: str, doc_type: str) -> TenderF
         return notice_fields(parse_xml(data))
     if doc_type not in FIELD_TYPES:
         return TenderFields()
-    return text_fields(text)
+    return text_fields(text, doc_type)
 
 
 def fields_metadata(path: Path, data: bytes, text: str, doc_type: str) -> dict[str, object]:

@@ -12,10 +12,25 @@ import re
 
 _BUYER = re.compile(
     r"(?:pouvoir adjudicateur|entit[ée] adjudicatrice|acheteur public|acheteur|ma[îi]tre d['’]ouvrage|"
-    r"personne publique|contracting authority|contracting entity|buyer|issuing (?:agency|office)|"
-    r"purchasing (?:agency|authority))\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?P<name>[^\n]{3,160})",
+    r"personne publique|coordonnateur(?: du groupement)?|contracting authority|contracting entity|lead authority|"
+    r"buyer|issued by|issuing (?:agency|office)|purchasing (?:agency|authority))"
+    r"\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?P<name>[^\n]{3,160})",
     re.I,
 )
+_PROPER = (
+    r"[A-ZÀ-Ý][\w'’-]+(?:(?:[- ](?:sur|sous|en|lès|lez|de|du|des|la|le|les)[- ]|[- ]|"
+    r"\s(?:de\s|du\s|d['’]|de\sla\s|de\sl['’]))[A-ZÀ-Ý][\w'’-]+)*"
+)
+# public bodies named without a label, in the opening part: 'La Ville de Lanvallec consomme…'
+_PUBLIC_BODY = re.compile(
+    rf"\b(?:(?:Ville|Commune|Mairie|Département|Région|Conseil départemental|Conseil régional|Centre hospitalier"
+    rf"(?: universitaire| régional)?|Syndicat mixte|Syndicat intercommunal|Communauté d['’]agglomération|"
+    rf"Communauté de communes|Communauté urbaine|Métropole)\s(?:de\sla\s|de\sl['’]|d['’]|de\s|du\s|des\s)?{_PROPER}|"
+    rf"{_PROPER}\sMétropole\b|City of {_PROPER}|{_PROPER} (?:County|City|Borough|District|Town) Council\b|"
+    rf"{_PROPER} (?:Transit|Combined|Health|Housing|Port) Authority\b)"
+)
+_SMALL = {"of", "de", "du", "des", "la", "le", "les", "sur", "sous", "en", "and", "et", "the"}
+_OPENING = 3000  # characters where the buyer of a tender is introduced
 _NAME_END = re.compile(r"\s*(?:,|;|\(| — | – | - |\. |\*\*|\||, représent|$)")
 _COMPANY = r"(?:\*\*)?(?P<name>[A-ZÀ-Ý](?![A-Z]?\d)[^\n;:()]{1,100}?)(?:\*\*)?"
 _AWARD_END = (
@@ -48,13 +63,22 @@ _NOT_NAMES = re.compile(
 
 
 def find_buyer(text: str) -> str | None:
-    """The buyer a label names in the document's opening part, or None."""
+    """The buyer a label names in the document's opening part, else the first public body named there."""
     match = _BUYER.search(text[:20000])
-    if not match:
-        return None
-    raw = match.group("name").strip().strip("*_ ")
-    name = raw[: _NAME_END.search(raw).start()].strip(" *_.")
-    return name or None
+    if match:
+        raw = match.group("name").strip().strip("*_ ")
+        name = raw[: _NAME_END.search(raw).start()].strip(" *_.")
+        if name:
+            return name
+    body = _PUBLIC_BODY.search("\n".join(_uncap(line) for line in text[:_OPENING].splitlines()))
+    return re.sub(r"\s+", " ", body.group(0)).strip() if body else None
+
+
+def _uncap(line: str) -> str:
+    """'CITY OF BRACKENFORD — RECORD' → 'City of Brackenford — Record' (headings in capitals name bodies too)."""
+    if not line.isupper():
+        return line
+    return " ".join(w.lower() if w.lower() in _SMALL else w.capitalize() for w in line.split(" "))
 
 
 def find_awardees(text: str) -> list[str]:

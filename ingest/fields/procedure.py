@@ -1,16 +1,14 @@
-"""The procedure type and the lots, as free text names them.
+"""The procedure type, as free text names it.
 
 Procedure names map to the eForms codes (open, restricted, neg-w-call, neg-wo-call, comp-dial,
 innovation) plus 'adapted' (French procédure adaptée, MAPA), 'simplified' (US FAR Part 13) and
-'schedule' (US orders under a GSA schedule or BPA, FAR 8.4). The first name found wins. Lots are the
-numbers a 'Lot N' heading, row or bullet introduces, or a 'Lots 1, 2 and 3' enumeration.
+'schedule' (US orders under a GSA schedule or BPA, FAR 8.4). The first name found wins.
 """
 
 from __future__ import annotations
 
 import re
 
-from ingest.fields.record import Lot
 from ingest.metadata import fold
 
 _PROCEDURES = (
@@ -37,10 +35,6 @@ _PROCEDURES = (
     ),
     ("simplified", r"simplified acquisition|far (?:part )?13\b"),
 )
-_LOT = re.compile(
-    r"(?:^|\|)\s*(?:#+\s*|[-*•]\s*|\*\*)?\s*lot\s*(?:n[°o]\.?\s*|no\.?\s*|number\s*)?(\d{1,2})\b", re.I | re.M
-)
-_LOT_LIST = re.compile(r"\blots?\s+(?:n[°o]s?\s*)?(\d{1,2}(?:\s*(?:,|and|et|&|à|to|-|–)\s*\d{1,2})+)", re.I)
 
 
 def find_procedure(text: str) -> str | None:
@@ -52,17 +46,3 @@ def find_procedure(text: str) -> str | None:
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), code)
     return best[1] if best else None
-
-
-def find_lots(text: str) -> list[Lot]:
-    """The lots the text defines, by number, in order."""
-    numbers: list[str] = [m.group(1).lstrip("0") or "0" for m in _LOT.finditer(text)]
-    for match in _LOT_LIST.finditer(text):
-        parts = re.split(r"\s*(?:,|and|et|&)\s*", match.group(1))
-        for part in parts:
-            bounds = re.split(r"\s*(?:à|to|-|–)\s*", part)
-            if len(bounds) == 2 and all(b.isdigit() for b in bounds) and int(bounds[0]) < int(bounds[1]) <= 40:
-                numbers += [str(n) for n in range(int(bounds[0]), int(bounds[1]) + 1)]
-            elif part.isdigit():
-                numbers.append(str(int(part)))
-    return [Lot(number=n) for n in dict.fromkeys(numbers)]

@@ -48,8 +48,26 @@ _KINDS = (
             "montant de l'offre retenue",
         ),
     ),
-    ("maximum", ("maximum", "plafond", "not to exceed", "ceiling", "up to")),
-    ("estimated", ("estim", "valeur", "value", "budget", "montant previsionnel", "enveloppe")),
+    ("maximum", ("maximum", "plafond", "not to exceed", "ceiling", "up to", "limite", "limit")),
+    ("estimated", ("estim", "valeur", "value", "montant previsionnel", "enveloppe", "total", "soit ")),
+)
+
+
+_LABEL = 60  # characters before an amount where its label must be (a table header further up is not one)
+_CONTEXT = 60
+# thresholds, grants, budgets, savings, penalties, insurance: amounts that are not the contract's value
+_THRESHOLD = re.compile(
+    r"(?:>|<|plus de|moins de|more than|less than|above|below|over|under|seuil de|threshold of|"
+    r"au-dela de|superieur a|inferieur a|per|par)\s*$"
+)
+_NOT_BEFORE = re.compile(
+    r"(?:grant|fund|budget|subvention|financ|loan|pret\b|saving|economie|transfer|penalt|penalit|"
+    r"insurance|assurance|liability|turnover|chiffre d'affaires|depenses|spend)[^.;]*$"
+)
+_NOT_AFTER = re.compile(
+    r"^\s*(?:ht\s+|excluding vat\s+|hors taxes?\s+)?(?:(?:per|par|each|chacun|l'unite)\s+"
+    r"(?!year|an\b|annum|month|mois|annee)\w+|per year more|more|less|de plus|de moins|"
+    r"above|below|higher|lower)\b"
 )
 
 
@@ -74,10 +92,13 @@ def parse_number(text: str, scale: str = "") -> float | None:
     return round(value * factor.get(scale.strip().lower(), 1.0), 2)
 
 
-def _kind(before: str) -> str | None:
-    sentence = fold(re.split(r"(?<=[.;!?])\s|\n\n", before)[-1])[-160:]
+def _kind(before: str, after: str) -> str | None:
+    """The kind the label just before an amount gives; None when there is none or the amount is not a value."""
+    sentence = fold(re.split(r"(?<=[.!?])\s|\n\n", before)[-1])
+    if _THRESHOLD.search(sentence) or _NOT_BEFORE.search(sentence[-_CONTEXT:]) or _NOT_AFTER.match(fold(after)):
+        return None
     for kind, cues in _KINDS:
-        if any(cue in sentence for cue in cues):
+        if any(cue in sentence[-_LABEL:] for cue in cues):
             return kind
     return None
 
@@ -95,7 +116,7 @@ def find_amounts(text: str, labelled_only: bool = True) -> list[Amount]:
             value = parse_number(match.group("num"), scale)
             if value is None or value < 100:
                 continue  # '15 €' penalties per hour, not contract values
-            kind = _kind(text[max(0, match.start() - 200) : match.start()])
+            kind = _kind(text[max(0, match.start() - 200) : match.start()], text[match.end() : match.end() + 30])
             if kind is None and labelled_only:
                 continue
             taken.append(range(match.start(), match.end()))
