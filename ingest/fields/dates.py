@@ -59,15 +59,19 @@ _DATES = (
 _TIME = re.compile(r"^\D{0,12}?\b(?P<h>[01]?\d|2[0-3])\s?(?:h|:)\s?(?P<min>\d\d)?", re.I)
 _DEADLINE = re.compile(
     r"date limite de (?:remise|reception|depot)|limite de remise|remise des (?:offres|plis) (?:avant|au plus tard)|"
-    r"tender deadline|deadline for (?:tenders|receipt|submission|responses|quotes|quotations|proposals)|"
+    r"(?:tender|proposal|submission|bid) deadline(?: of| was| is)?|"
+    r"deadline for (?:initial |final )?(?:tenders|receipt|submission|responses|quotes|quotations|proposals)|"
+    r"tenders? closed on|"
     r"submission deadline|closing date|closes? on|reply by|responses? (?:are )?due|quot(?:es|ations) (?:are )?due|"
     r"proposals? (?:are )?due|offers? (?:are |must be )?(?:due|received)|date responses due|"
     r"due date for (?:quot|prop|resp)"
 )
+_MOVED = re.compile(r"(?:reportee?|repoussee?|prorogee?|decalee?) (?:au|a)|(?:extended|postponed|moved) (?:to|until)")
 _PUBLISHED = re.compile(
     r"date d'envoi|date de publication|publie (?:le|au)|avis [^.\n]{0,60}publie le|mis en ligne le|"
     r"publication date|date of (?:issue|publication)|issue date|issued on|date issued|posted on|published on"
 )
+_LOOSE = re.compile(r"\bissued\b|\bpublished\b")  # 'FINAL (issued 3 May 2023)': in a tender, its own date
 
 
 def find_date(text: str) -> str | None:
@@ -102,11 +106,17 @@ def _after(pattern: re.Pattern, text: str) -> str | None:
 
 
 def find_deadline(text: str) -> str | None:
-    """The date (and time) after the first tender-deadline label that has one."""
-    return _after(_DEADLINE, text)
+    """The date (and time) after the first tender-deadline label that has one, or the date it was moved to."""
+    found = _after(_DEADLINE, text)
+    moved = _after(_MOVED, text)
+    return moved if found and moved and moved > found else found
 
 
-def find_published(text: str) -> str | None:
-    """The date (without time) after the first publication label that has one."""
-    found = _after(_PUBLISHED, text)
+def find_published(text: str, loose: bool = True) -> str | None:
+    """The date (without time) after the first publication label that has one.
+
+    `loose` also takes a bare 'issued' or 'published': right for a tender, which states its own
+    publication, not for minutes, which publish their own records and name other documents'.
+    """
+    found = _after(_PUBLISHED, text) or (_after(_LOOSE, text) if loose else None)
     return found[:10] if found else None

@@ -45,11 +45,11 @@ def text_fields(text: str, doc_type: str = "tender") -> TenderFields:
         buyer=find_buyer(text),
         cpv_main=cpv_main,
         cpv=cpv,
-        procedure=find_procedure(text),
+        procedure=find_procedure(flat),
         lots=find_lots(text),
         criteria=find_criteria(text),
         values=list(dict.fromkeys(find_amounts(flat))),
-        published=find_published(text),
+        published=find_published(text, loose=doc_type != "minutes"),
         deadline=find_deadline(text),
         awardees=find_awardees(flat),
     )

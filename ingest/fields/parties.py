@@ -36,19 +36,23 @@ _COMPANY = r"(?:\*\*)?(?P<name>[A-ZÀ-Ý](?![A-Z]?\d)[^\n;:()]{1,100}?)(?:\*\*)?
 _AWARD_END = (
     r"(?=\s*(?:,|;|\(|\.\s|\.$|\bfor\b|\bin the (?:amount|sum)\b|\bpour\b|\bd['’]un montant\b|"
     r"\bdans la limite\b|\bà compter\b|\bto (?:provide|serve|perform|supply|deliver)\b|\bat an?\b|"
-    r"\bas\b|\band authori[sz]e\b|\n|$))"
+    r"\bas\b|\band authori[sz]e\b|\bby\b|\bin (?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|\d{4})\b|\n|$))"
 )
 _AWARDS = (
     re.compile(
-        rf"\battribu\w*\b[^.\n]{{0,160}}?\bà\s+(?:la\s+soci[ée]t[ée]|l['’]entreprise|la\s+SCOP|"
-        rf"l['’]association|la\s+SAS|la\s+SARL|)\s*{_COMPANY}{_AWARD_END}"
+        rf"\battribu\w*\b[^.\n]{{0,160}}?\b(?:à|au|aux)\s+(?:la\s+soci[ée]t[ée]|l['’]entreprise|la\s+SCOP|"
+        rf"l['’]association|la\s+SAS|la\s+SARL|la|le|l['’]|)\s*(?:groupement\s+)?{_COMPANY}{_AWARD_END}"
     ),
     re.compile(
         rf"\b(?:attributaire|titulaire retenu|candidat retenu|laur[ée]at)\s*(?:\*\*)?\s*:\s*{_COMPANY}"
         rf"{_AWARD_END}",
         re.I,
     ),
-    re.compile(rf"\baward(?:ed|ing|s)?\b[^.\n]{{0,160}}?\bto\s+(?:the\s+)?{_COMPANY}{_AWARD_END}"),
+    re.compile(
+        rf"(?<!grant )(?<!prize )\baward(?:ed|ing|s)?\b(?! (?:report|decision|recommendation|criteria|procedure))"
+        rf"[^.\n]{{0,160}}?\bto\s+(?:the\s+)?{_COMPANY}{_AWARD_END}"
+    ),
     re.compile(
         rf"\b(?:contract award|awardee|successful (?:bidder|tenderer|offeror))\s*(?:\*\*)?\s*:\s*{_COMPANY}"
         rf"{_AWARD_END}",
