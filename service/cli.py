@@ -177,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the real-documents set (eval/shared) over ../shared/corpus (or --corpus DIR); slow "
                         "to ingest: add --reuse-data to keep the store in --data")
     p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
+    p.add_argument("--fields", action="store_true", help="score tender-field extraction on eval/fields/judged.jsonl")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

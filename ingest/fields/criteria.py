@@ -69,11 +69,12 @@ def _clean(raw: str) -> str:
     cells = [cell for cell in name.split("|") if cell.strip(" -:\n")]
     name = cells[-1] if cells else ""
     lines = [line for line in name.splitlines() if re.search(r"[A-Za-zÀ-ÿ]", line)]
-    if len(name.split()) > 8 and len(lines) > 1:  # a flattened table: the criterion is the last lines
+    if len(lines) > 1:  # a flattened table: the criterion is the last lines, from one starting with a capital
         tail = [lines.pop()]
         while lines and not tail[0].lstrip()[:1].isupper():
             tail.insert(0, lines.pop())
-        name = " ".join(tail)
+        if tail[0].lstrip()[:1].isupper():
+            name = " ".join(tail)
     name = _HEADER.sub("", name)
     pieces = [piece for piece in re.split(r"[,;:]\s+|\s[—–]\s", name) if piece.strip(" .")]
     name = pieces[-1] if pieces else ""
