@@ -165,13 +165,17 @@ def find_criteria(text: str) -> list[Criterion]:
     """
     for cue in _CUE.finditer(text):
         block = text[cue.end() : cue.end() + _BLOCK_CHARS]
+        if "%" not in block and "/" not in block:
+            continue  # no weight to read: most mentions of 'criteria' in a long document
         end = _BLOCK_END.search(block)
         for segments in _segments(block[: end.start()] if end else block):
             found = _criteria(segments)
             if found:
                 return found
     found: list[Criterion] = []
-    for listing in _LISTING.finditer(re.sub(r"\s+", " ", text)):
+    sentences = re.split(r"(?<=[.!?])\s", re.sub(r"\s+", " ", text))
+    listings = (m for sentence in sentences if sentence.count("%") >= 3 for m in _LISTING.finditer(sentence))
+    for listing in listings:
         segments = _segments(listing.group(0))[0]
         if len(segments) >= 3:
             found += [c for c in _criteria(segments) if c not in found]
