@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.fields.folding import folded as folded_text
 from ingest.metadata import fold
 
 _MONTHS = {
@@ -95,7 +96,7 @@ def find_date(text: str) -> str | None:
 
 
 def _after(pattern: re.Pattern, text: str) -> str | None:
-    folded = fold(text)
+    folded = folded_text(text)
     for match in pattern.finditer(folded):
         window = text[match.end() : match.end() + 120]
         window = re.split(r"\n\s*\n|(?<=[a-z])\.\s", window)[0]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.fields.folding import folded as folded_text
 from ingest.fields.record import Lot
-from ingest.metadata import fold
 
 _NOT_AFTER = r"(?!\s?\d)(?!\s*(?:%|km|m\b|€|£|\$|h\b|heures|hours|ans|years|mois|months))"
 _LOT = re.compile(rf"\blot\s*(?:n[°o]\.?\s*|no\.?\s*|number\s*)?(\d{{1,2}})\b{_NOT_AFTER}", re.I)
@@ -75,7 +75,7 @@ def find_lots(text: str) -> list[Lot]:
     """The lots the text defines, by number, in ascending order."""
     numbers = [int(m.group(1)) for m in _LOT.finditer(text)]
     numbers += [n for m in _LIST.finditer(text) for n in _enumeration(m.group(1))]
-    for match in _COUNT.finditer(fold(text)):
+    for match in _COUNT.finditer(folded_text(text)):
         word = match.group(1).lower()
         count = int(word) if word.isdigit() else _COUNTS[word]
         numbers += range(1, count + 1) if 2 <= count <= 40 else []

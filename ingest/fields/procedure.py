@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.metadata import fold
+from ingest.fields.folding import folded as folded_text
 
 _PROCEDURES = (
     (
@@ -39,7 +39,7 @@ _PROCEDURES = (
 
 def find_procedure(text: str) -> str | None:
     """The code of the procedure the text names first, or None."""
-    folded = fold(text).replace("’", "'")
+    folded = folded_text(text).replace("’", "'")
     best: tuple[int, str] | None = None
     for code, pattern in _PROCEDURES:
         match = re.search(pattern, folded)
