@@ -21,7 +21,22 @@ def failed_queries(report: EvalReport, limit: int = 15) -> str:
     return "\n".join(lines)
 
 
+def run_fields_command(args: Namespace) -> int:
+    """`procsearch eval --fields`: tender-field precision and recall on eval/fields/judged.jsonl."""
+    from eval.tender_fields import evaluate_fields, fields_report_to_dict, format_fields_table
+
+    report = evaluate_fields()
+    if args.json:
+        print(json.dumps(fields_report_to_dict(report), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{report.documents} judged documents" + (f"; not scored: {report.failed}" if report.failed else ""))
+    print(format_fields_table(report))
+    return 0
+
+
 def run_eval_command(args: Namespace, settings) -> int:
+    if getattr(args, "fields", False):
+        return run_fields_command(args)
     modes = [m.strip() for m in args.mode.split(",") if m.strip()]
     data_dir = settings.data_dir if args.reuse_data else None
     progress = None

@@ -12,6 +12,7 @@ from ingest.chunker import chunk_pages
 from ingest.clean import clean_pages
 from ingest.converters import content_type, convert
 from ingest.errors import IngestError
+from ingest.fields import fields_metadata
 from ingest.ids import document_id, file_sha256, path_sha256
 from ingest.language import detect_language
 from ingest.limits import cap_pages, chunk_cap_warning, read_head
@@ -52,13 +53,15 @@ def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None
     language = str(meta.get("language") or meta.get("lang") or detect_language(body))
     chosen_type = normalise_doc_type(doc_type) or normalise_doc_type(meta.get("doc_type") or meta.get("type"))
     date = meta.get("date")
+    kind = chosen_type or guess_doc_type(source, title, body)
+    fields = fields_metadata(path, data, body, kind)  # tender fields, under the `fields` key (see ingest.fields)
     document = Document(
         id=document_id(source), source=source, path=str(path.resolve()), title=title.strip(),
-        doc_type=chosen_type or guess_doc_type(source, title, body), language=language,
+        doc_type=kind, language=language,
         sha256=sha256, pages=len(pages), size=size, content_type=content_type(path),
         year=normalise_year(meta) or guess_year(title, extracted.pages[0][:2000] + "\n" + body),
         date=str(date) if date else None,
-        extra={k: _plain(v) for k, v in meta.items() if k not in _RESERVED},
+        extra={k: _plain(v) for k, v in meta.items() if k not in _RESERVED} | ({"fields": fields} if fields else {}),
     )
     chunks = chunk_pages(document.id, pages, language)
     if not chunks:

@@ -227,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doctypes", action="store_true",
                    help="types and titles against the judged set eval/doctypes over ../shared/corpus (or --corpus DIR)")
     p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
+    p.add_argument("--fields", action="store_true", help="score tender-field extraction on eval/fields/judged.jsonl")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
