@@ -51,6 +51,9 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(VENV)/bin/procsearch eval
 
+bench: $(STAMP)
+	$(VENV)/bin/procsearch bench
+
 corpus: $(STAMP)
 	$(PY) corpus/generate.py
 
