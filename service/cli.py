@@ -1,4 +1,4 @@
-"""`procsearch`: ingest, search, stats, delete, serve, eval, bench.
+"""`procsearch`: ingest, search, stats, delete, reindex, serve, eval, bench.
 
 Every failure ends as one human line on stderr and a non-zero exit;
 `ingest` exits 2 when some files failed (the rest is ingested).
@@ -105,6 +105,36 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from index.reindex import reindex
+
+    with settings.open_collection(check_model=False) as collection:
+        bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(unit="chunk", file=sys.stderr, desc=f"re-embedding with {collection.embedder.name}")
+
+        def update(done: int, total: int) -> None:
+            if bar is None:
+                print(f"[{done}/{total}] chunks re-embedded", file=sys.stderr, flush=True)
+                return
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            report = reindex(collection, progress=update)
+        finally:
+            if bar is not None:
+                bar.close()
+    if not report.documents and report.model_before == report.model_after:
+        print(f"the index is already embedded with {report.model_after}: nothing to do")
+        return 0
+    print(f"re-embedded {report.documents} documents, {report.chunks} chunks: {report.model_before} -> "
+          f"{report.model_after}" + (" (an interrupted reindex finished)" if report.resumed else ""))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from index.embedder import Embedder
 
@@ -161,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", help="delete documents by id")
     p.add_argument("doc_ids", nargs="+")
     p.set_defaults(func=cmd_delete)
+
+    sub.add_parser("reindex", help="re-embed the index with PROCSEARCH_MODEL from its stored passages (no "
+                   "re-parsing)").set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("serve", help="serve the API (and pages) with uvicorn")
     p.add_argument("--host")
