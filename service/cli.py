@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, help="synthetic chunks for the scale figures (default 200,000)")
     p.add_argument("--compare", type=int, help="chunks for the qdrant-client local-mode comparison (default 20,000)")
     p.add_argument("--documents", action="append", help="files or folders to ingest (default corpus/documents)")
-    p.add_argument("--skip", help="comma-separated: backends, latency, throughput, scale, startup")
+    p.add_argument("--skip", help="comma-separated: backends, models, latency, throughput, scale, startup")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser
