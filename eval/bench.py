@@ -28,7 +28,7 @@ from eval.bench_load import bench_deep_offset
 from eval.bench_scale import Figure, bench_scale_figures
 from eval.bench_startup import bench_startup
 from index.collection import Collection, embedding_text, open_collection
-from index.embedder import BACKENDS, DEFAULT_BACKEND, Embedder
+from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, MINILM, Embedder
 from index.indexer import ingest_paths
 from index.store import Where
 from ingest.walk import walk_paths
@@ -101,6 +101,43 @@ def bench_backends(embedder: Embedder, texts: list[str], options: Options) -> Fi
                                                  "backend": chosen, "chunks_per_s": speed,
                                                  "cosine_to_torch": cosine, "first_call_s": first_call},
                   round(ratio, 3), f"{chosen} >= 1.5x torch", ratio >= 1.5)
+
+
+def bench_models(embedder: Embedder, texts: list[str], options: Options) -> Figure:
+    """The default model beside all-MiniLM-L6-v2 on the same backend: passages/s and query-encoding p50.
+
+    e5 has twice MiniLM's layers and reads up to 512 tokens where MiniLM truncates at 256 (docs/model.md):
+    the ratio is what the multilingual model costs. Rounds alternate and the best counts, as in bench_backends.
+    """
+    other = MINILM if embedder.name != MINILM else DEFAULT_MODEL
+    models = {embedder.name: embedder, other: Embedder(other, batch_size=embedder.batch_size,
+                                                       backend=embedder.backend)}
+    count, rounds = (64, 2) if options.quick else (256, 3)
+    texts = (texts * (count // max(len(texts), 1) + 1))[:count]
+    queries = query_list(options.queries)[0]
+    for model in models.values():
+        model.embed_passages(texts[:8])
+    best = dict.fromkeys(models, float("inf"))
+    samples: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            best[name] = min(best[name], embedding_speed(model, texts)[0])
+            for query in queries:
+                started = time.perf_counter()
+                model.encode_uncached([query], "query")
+                samples[name].append(time.perf_counter() - started)
+    speed = {name: round(len(texts) / best[name], 2) for name in models}
+    tokens = {name: round(float(np.mean([len(e.ids) for e in _tokenizer(model).encode_batch(texts)])), 1)
+              for name, model in models.items() if _tokenizer(model) is not None}
+    ratio = speed[embedder.name] / speed[other]
+    return Figure(f"embedding models ({embedder.backend})", {
+        "chunks": len(texts), "chunks_per_s": speed, "mean_tokens": tokens,
+        "query_p50_ms": {name: percentile_ms(values, 50) for name, values in samples.items()}},
+        round(ratio, 3), f"{embedder.name} ÷ {other} chunks/s", None)
+
+
+def _tokenizer(embedder: Embedder):
+    return getattr(embedder.model, "tokenizer", None) if embedder.backend != "torch" else None
 
 
 def extraction_seconds(paths: list[Path]) -> float:
@@ -218,6 +255,7 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
                 step("reranker", lambda: bench_reranker(collection, options))
         if seeds:
             step("backends", lambda: bench_backends(embedder, seeds["texts"], options))
+            step("models", lambda: bench_models(embedder, seeds["texts"], options))
         scale = Path(tmp) / "scale"
         if seeds and step("scale", lambda: bench_scale_figures(embedder, seeds, options, scale,
                                                                                query_list(options.queries)[0])):

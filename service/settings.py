@@ -21,7 +21,7 @@ class Settings:
     collection: str = "procsearch"
     """PROCSEARCH_COLLECTION: collection name on the Qdrant server."""
     model: str = DEFAULT_MODEL
-    """PROCSEARCH_MODEL: sentence-transformers model id or local path (default: the packaged all-MiniLM-L6-v2)."""
+    """PROCSEARCH_MODEL: multilingual-e5-small (default, French and English), all-MiniLM-L6-v2, or a local path."""
     backend: str = DEFAULT_BACKEND
     """PROCSEARCH_BACKEND: what runs the embedding model: torch, onnx (fp32) or onnx-int8; vectors stay compatible."""
     reranker: str | None = None
@@ -70,10 +70,10 @@ class Settings:
             port=int(env.get("PROCSEARCH_PORT", "8000")),
         )
 
-    def open_collection(self, create: bool = False, embedder=None):
+    def open_collection(self, create: bool = False, embedder=None, check_model: bool = True):
         from index.collection import open_collection
 
         return open_collection(data_dir=self.data_dir, url=self.qdrant_url, model=self.model,
                                collection=self.collection, create=create, embedder=embedder,
                                api_key=self.qdrant_api_key, reranker=self.reranker, embedding_backend=self.backend,
-                               min_free_mb=self.min_free_mb)
+                               min_free_mb=self.min_free_mb, check_model=check_model)

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Tests that are not about the model run the small English one, in this process and in the `procsearch`
+# processes they start; the default model (multilingual-e5-small) has its own tests (tests/test_e5_*.py).
+os.environ.setdefault("PROCSEARCH_MODEL", "all-MiniLM-L6-v2")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared")  # ../shared unless set
@@ -16,9 +19,21 @@ FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 @pytest.fixture(scope="session")
 def embedder():
-    from index.embedder import Embedder
+    """The small English model, for every test that is not about the model (the default, e5, is tested in
+    tests/test_e5_*.py): it loads in a second and encodes four times faster."""
+    from index.embedder import MINILM, Embedder
 
-    model = Embedder()
+    model = Embedder(MINILM)
+    model.embed_query("warm up")
+    return model
+
+
+@pytest.fixture(scope="session")
+def e5_embedder():
+    """The default model, multilingual-e5-small, onnx-int8 (converted and exported on first use, then cached)."""
+    from index.embedder import DEFAULT_MODEL, Embedder
+
+    model = Embedder(DEFAULT_MODEL, backend="onnx-int8")
     model.embed_query("warm up")
     return model
 

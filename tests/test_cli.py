@@ -1,6 +1,7 @@
 """The `procsearch` command as a user runs it (subprocesses, real model, real store)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from service.settings import Settings
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)})
+                          timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT),
+                               "PROCSEARCH_MODEL": os.environ["PROCSEARCH_MODEL"]})
 
 
 def test_ingest_search_stats_delete(tmp_path, small_corpus):

@@ -1,4 +1,4 @@
-"""ONNX Runtime backends of the embedder, on the real packaged model exported into a temporary cache.
+"""ONNX Runtime backends of the embedder, on the real packaged MiniLM exported into a temporary cache.
 
 The export runs once for the module (fp32, then int8 quantized from it); both are compared with the
 torch (sentence-transformers) vectors of the same model.
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index import onnx_backend
-from index.embedder import Embedder
+from index.embedder import MINILM, Embedder
 from tests.conftest import BUSES_EN, CATERING_EN, SOCIAL_FR
 
 TEXTS = [SOCIAL_FR, CATERING_EN, BUSES_EN, "Marché public de fournitures de bureau", "award criteria",
@@ -28,21 +28,21 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def torch_embedder():
-    embedder = Embedder(backend="torch")
+    embedder = Embedder(MINILM, backend="torch")
     embedder.embed_query("warm up")
     return embedder
 
 
 @pytest.fixture(scope="module")
 def onnx_fp32(cache):
-    embedder = Embedder(backend="onnx")
+    embedder = Embedder(MINILM, backend="onnx")
     embedder.embed_query("warm up")
     return embedder
 
 
 @pytest.fixture(scope="module")
 def onnx_int8(cache, onnx_fp32):
-    embedder = Embedder(backend="onnx-int8")
+    embedder = Embedder(MINILM, backend="onnx-int8")
     embedder.embed_query("warm up")
     return embedder
 
@@ -87,7 +87,7 @@ def test_export_is_cached_and_reused(cache, onnx_fp32, onnx_int8, monkeypatch):
     monkeypatch.setattr(onnx_backend, "_export", no_export)
     monkeypatch.setattr(onnx_backend, "_quantize", no_export)
     for backend, file in files.items():
-        again = Embedder(backend=backend)
+        again = Embedder(MINILM, backend=backend)
         assert again.model.folder == file.parent
         first = onnx_fp32 if backend == "onnx" else onnx_int8
         assert again.embed_query("reuse") == pytest.approx(first.embed_query("reuse"), abs=1e-6)
@@ -103,7 +103,7 @@ def test_failed_export_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("PROCSEARCH_ONNX_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(onnx_backend, "_export", broken)
     with pytest.raises(KeyboardInterrupt):
-        Embedder(backend="onnx").model
+        Embedder(MINILM, backend="onnx").model
     assert list((tmp_path / "cache").iterdir()) == []
 
 
@@ -111,17 +111,17 @@ def test_backend_comes_from_the_environment(monkeypatch):
     from index.embedder import DEFAULT_BACKEND
 
     monkeypatch.delenv("PROCSEARCH_BACKEND", raising=False)
-    assert Embedder().backend == DEFAULT_BACKEND
+    assert Embedder(MINILM).backend == DEFAULT_BACKEND
     monkeypatch.setenv("PROCSEARCH_BACKEND", "torch")
-    assert Embedder().backend == "torch" and Embedder(backend="onnx").backend == "onnx"
+    assert Embedder(MINILM).backend == "torch" and Embedder(MINILM, backend="onnx").backend == "onnx"
 
 
 def test_unknown_backend_is_refused(monkeypatch):
     with pytest.raises(ValueError, match="torch, onnx, onnx-int8"):
-        Embedder(backend="tensorflow")
+        Embedder(MINILM, backend="tensorflow")
     monkeypatch.setenv("PROCSEARCH_BACKEND", "openvino")
     with pytest.raises(ValueError, match="openvino"):
-        Embedder()
+        Embedder(MINILM)
     from service.settings import Settings
 
     with pytest.raises(ValueError):
@@ -130,7 +130,7 @@ def test_unknown_backend_is_refused(monkeypatch):
 
 
 def test_a_model_loaded_in_the_background_is_the_one_used(cache, onnx_int8):
-    embedder = Embedder(backend="onnx-int8")
+    embedder = Embedder(MINILM, backend="onnx-int8")
     embedder.load_in_background().join()
     loaded = embedder._model
     assert loaded is not None
