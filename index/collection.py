@@ -34,6 +34,12 @@ DOCUMENT_FIELDS = ("document_id", "title", "doc_type", "language", "year", "date
                    "content_type", "sha256", "version", "chunks", "extra", "ingested_at", "path")
 
 
+def buyer_of(extra: dict[str, object]) -> str | None:
+    """The buyer a catalog or front matter names (`buyer`), as one facet value; None when absent."""
+    buyer = extra.get("buyer")
+    return " ".join(str(buyer).split()) or None if isinstance(buyer, str) else None
+
+
 def embedding_text(title: str, section: str, text: str) -> str:
     """What the dense model sees: the passage under its document title and heading path.
 
@@ -113,7 +119,8 @@ class Collection:
                   "doc_type": doc.doc_type, "language": doc.language, "year": doc.year, "date": doc.date,
                   "source": doc.source, "path": doc.path, "pages": doc.pages, "size": doc.size,
                   "content_type": doc.content_type, "sha256": doc.sha256, "version": version,
-                  "chunks": len(parsed.chunks), "extra": doc.extra, "ingested_at": time.time(), "minhash": signature,
+                  "chunks": len(parsed.chunks), "extra": doc.extra, "buyer": buyer_of(doc.extra),
+                  "ingested_at": time.time(), "minhash": signature,
                   "duplicate_of": self.near_duplicate_of(doc.id, signature)}
         vectors: dict[str, object] = {DENSE: _normalised(total)} if total else {}
         vectors.update(document_bm25.document_vectors(doc.title, [(c.text, c.language) for c in parsed.chunks]))
@@ -131,7 +138,7 @@ class Collection:
             "text": chunk.text, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
             "char_start": chunk.char_start, "char_end": chunk.char_end, "chunk_language": chunk.language,
             "language": doc.language, "doc_type": doc.doc_type, "year": doc.year, "title": doc.title,
-            "source": doc.source})
+            "source": doc.source, "date": doc.date, "buyer": buyer_of(doc.extra)})
 
     def optimize(self) -> bool:
         """Index what was just written, so the first searches after an ingest are not brute force."""
