@@ -152,7 +152,7 @@ def check_modes(modes: Sequence[str]) -> None:
 
 
 def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, modes: Sequence[str] = MODES,
-             k: int = 10, passages: int = PASSAGES,
+             k: int = 10, depth: int = DOCUMENTS,
              progress: Callable[[int, int, str], None] | None = None) -> EvalReport:
     """Score every judged query in every mode; queries without a relevant judgement are listed as skipped.
 
@@ -168,7 +168,7 @@ def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, mod
         search(collection, WARM_UP, k=1, mode=mode)  # model, language profiles: kept out of the latencies
         results = []
         for query in judged:
-            results.append(score_query(collection, query, qrels[query.id], mode, k, passages))
+            results.append(score_query(collection, query, qrels[query.id], mode, k, depth))
             if progress:
                 progress(len(results) + len(reports) * len(judged), total, f"{mode} {query.id}")
         reports.append(ModeReport(

@@ -59,18 +59,22 @@ def _candidates(collection: Collection, queries: list[VectorQuery], filters: Sea
     return kept + extra, ranked + extra
 
 
-def _by_document(collection: Collection, chunks: list[Found]) -> dict[str, list[Found]]:
-    """Chunks grouped by document in rank order; a near-duplicate version's chunks join its first version's."""
+def _by_document(collection: Collection, chunks: list[Found]) -> tuple[dict[str, list[Found]], dict[str, str]]:
+    """(chunks grouped by document in rank order, the first version of each document that has one).
+
+    Near-duplicate versions of one document share one group, keyed by whichever ranks first.
+    """
     order: dict[str, list[Found]] = {}
     for found in chunks:
         order.setdefault(str(found.payload["document_id"]), []).append(found)
     records = collection.records(list(order))
+    firsts = {d: str(r["duplicate_of"]) for d, r in records.items() if r.get("duplicate_of")}
     grouped: dict[str, list[Found]] = {}
+    shown: dict[str, str] = {}  # first version (or the document itself) → the group's key
     for document_id, found in order.items():
-        first = str((records.get(document_id) or {}).get("duplicate_of") or "")
-        key = first if first in grouped else document_id
+        key = shown.setdefault(firsts.get(document_id, document_id), document_id)
         grouped.setdefault(key, []).extend(found)
-    return grouped
+    return grouped, firsts
 
 
 def _with_text(collection: Collection, chunks: list[Found]) -> list[Found]:
@@ -89,8 +93,8 @@ def _passages(collection: Collection, chunks: list[Found], keep: int) -> list[Hi
         limit = 4 * limit
 
 
-def _document_page(collection: Collection, grouped: dict[str, list[Found]], page: list[str],
-                   reranked: list[Hit] | None) -> list[DocumentHit]:
+def _document_page(collection: Collection, grouped: dict[str, list[Found]], firsts: dict[str, str],
+                   page: list[str], reranked: list[Hit] | None) -> list[DocumentHit]:
     """The page's documents with their best passages (read for these documents only)."""
     wanted = [f for d in page for f in grouped[d][:4 * PASSAGES_PER_DOCUMENT]]
     full = {f.id: f for f in _with_text(collection, wanted)}
@@ -101,11 +105,12 @@ def _document_page(collection: Collection, grouped: dict[str, list[Found]], page
         if reranked is not None:
             rescored = [h for h in reranked if h.document_id in {f.payload["document_id"] for f in chunks}]
             passages = rescored[:PASSAGES_PER_DOCUMENT] or passages
-        versions = tuple(dict.fromkeys(str(f.payload["document_id"]) for f in grouped[document_id]
-                                       if f.payload["document_id"] != document_id))
-        first = grouped[document_id][0].payload
+        members = [str(f.payload["document_id"]) for f in grouped[document_id]]
+        first = firsts.get(document_id)
+        versions = tuple(v for v in dict.fromkeys(([first] if first else []) + members) if v != document_id)
+        best = grouped[document_id][0].payload
         out.append(DocumentHit(document_id, grouped[document_id][0].score, passages,
-                               {k: first.get(k) for k in LIGHT_KEYS if k not in ("index", "page")}, versions))
+                               {k: best.get(k) for k in LIGHT_KEYS if k not in ("index", "page")}, versions))
     return out
 
 
@@ -133,9 +138,9 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
     if not queries or nothing_found(collection, queries, SearchFilters().where()):
         return result([])
     chunks, pool = _candidates(collection, queries, filters, tuning, language)
-    grouped = _by_document(collection, chunks)
-    firsts = {d: c[0].payload for d, c in _by_document(collection, pool).items()}
-    facets = facet_counts(list(firsts.values()), filters)
+    grouped, firsts = _by_document(collection, chunks)
+    unfiltered = grouped if pool is chunks else _by_document(collection, pool)[0]
+    facets = facet_counts([c[0].payload for c in unfiltered.values()], filters)
     reranker = collection.reranker
     reranked = None
     if reranker is not None or unit == "passage":
@@ -151,5 +156,5 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
         owner = {str(f.payload["document_id"]): d for d, group in grouped.items() for f in group}
         ranked = list(dict.fromkeys([owner[h.document_id] for h in reranked if h.document_id in owner] + ranked))
     ranked = sort_documents(ranked, {d: grouped[d][0].payload for d in ranked}, sort)
-    page = _document_page(collection, grouped, ranked[offset:offset + k], reranked)
+    page = _document_page(collection, grouped, firsts, ranked[offset:offset + k], reranked)
     return result([h for d in page for h in d.passages], len(grouped), page, facets)
