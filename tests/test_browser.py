@@ -35,36 +35,32 @@ LANVALLEC_MINUTES = "fr/minutes/pv-cao-papier-lanvallec-2022.pdf"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder):
-    """The real app (uvicorn, 127.0.0.1, a free port) over a fresh index of corpus/documents."""
+def server(tmp_path_factory, bundled_collection):
+    """The real app (uvicorn, 127.0.0.1, a free port) over an index of corpus/documents (shared, read only)."""
     import uvicorn
 
-    from index.collection import open_collection
-    from index.indexer import ingest_paths
     from service.app import create_app
     from service.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data")
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
-        ingest_paths(collection, [CORPUS], workers=0)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(settings, collection=collection), log_level="warning", lifespan="on")
-        uv = uvicorn.Server(config)
-        thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not uv.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            uv.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(settings, collection=bundled_collection), log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not uv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture(scope="module")
