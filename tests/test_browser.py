@@ -160,7 +160,7 @@ def test_the_interface_switches_to_english_and_keeps_the_search(page):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_text("Document type", exact=True).is_visible()
     assert page.get_by_label("Your question or keywords").input_value() == "clauses sociales"
-    assert page.get_by_label("Tender", exact=True).is_checked()
+    assert page.get_by_label(re.compile(r"^Tender \(\d+ documents\)$")).is_checked()  # its facet count beside it
     assert "q=clauses+sociales" in page.url and "type=tender" in page.url
     page.get_by_label("Your question or keywords").fill("nettoyage")
     page.get_by_label("Your question or keywords").press("Enter")
@@ -220,3 +220,58 @@ def test_the_members_question_opens_on_the_french_answer(server):
     first = response.json()["documents"][0]
     assert first["source"].endswith("faq-helpdesk-rargo-2025.md"), first["source"]
     assert first["language"] == "fr"
+
+
+def _count(label_text: str) -> int:
+    return int(re.search(r"\((\d+)", label_text).group(1))
+
+
+def test_facet_counts_sit_beside_each_filter_and_the_buyer_filter_narrows(page):
+    page.goto("/?q=clauses+sociales+insertion")
+    summary = page.locator("p.summary").inner_text()
+    total = int(re.match(r"(\d+)", summary).group(1))
+    guide = page.locator("label[for=type-guide]").inner_text()
+    counts = [_count(page.locator(f"label[for=type-{code}]").inner_text())
+              for code in ("guide", "tender", "minutes", "law", "notice", "other")]
+    assert guide.startswith("Guide (") and sum(counts) == total and total > 10
+    buyers = page.locator("fieldset.buyers label")
+    assert buyers.count() >= 3
+    label = buyers.first.inner_text()
+    name, expected = label.rsplit(" (", 1)[0], _count(label)
+    buyers.first.click()
+    page.get_by_role("button", name="Rechercher").first.click()
+    page.wait_for_url(re.compile(r"buyer="))
+    assert int(re.match(r"(\d+)", page.locator("p.summary").inner_text()).group(1)) >= expected
+    metas = page.locator("article.doc ul.meta").all_inner_texts()
+    assert metas and all(name in meta for meta in metas)
+    assert page.locator("fieldset.buyers input:checked").count() == 1
+    assert page.locator("ul.year-counts li").count() > 0
+
+
+def test_nonsense_shows_the_empty_state_and_no_next_page(page):
+    page.goto("/?q=xqzzyv+blorf")
+    assert page.get_by_text("Aucun résultat pour cette recherche.").is_visible()
+    assert page.locator("article.doc").count() == 0 and page.locator("a[rel=next]").count() == 0
+
+
+def test_sorting_by_date_lists_the_newest_first_with_their_dates(page):
+    page.goto("/?q=clauses+sociales")
+    relevance = _sources(page)
+    page.get_by_label("Trier par").select_option("date")
+    page.get_by_role("button", name="Rechercher").first.click()
+    page.wait_for_url(re.compile(r"sort=date"))
+    dates = page.locator("article.doc time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert len(dates) == page.locator("article.doc").count() == 10
+    assert dates == sorted(dates, reverse=True) and _sources(page) != relevance
+    assert page.get_by_label("Trier par").input_value() == "date"
+
+
+def test_ten_documents_a_page_and_the_next_page_repeats_none(page):
+    page.goto("/?q=clauses+sociales+nettoyage")
+    first = _sources(page)
+    assert len(first) == 10
+    page.locator("a[rel=next]").click()
+    page.wait_for_url(re.compile(r"offset=10"))
+    second = _sources(page)
+    assert second and not set(first) & set(second)
+    assert re.search(r"\b11\b", page.locator("p.summary").inner_text())
