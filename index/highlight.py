@@ -40,7 +40,8 @@ _MARKDOWN = [  # (pattern, replacement), in order
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
     (re.compile(r"(\*\*|__|`+)"), ""),  # strong emphasis, code
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), r"\1"),  # *emphasis*
-    (re.compile(r"\s*\|\s*"), " · "),  # table cells
+    (re.compile(r"^[ \t]*\|[ \t]*|[ \t]*\|[ \t]*$", re.M), ""),  # a table row's outer bars
+    (re.compile(r"[ \t]*\|[ \t]*"), " · "),  # between its cells
 ]
 _STOPWORDS = FRENCH | ENGLISH
 
