@@ -43,17 +43,28 @@ def measure(collection: Collection, queries: list[Query], mode: str = "hybrid") 
     for query in queries:
         vector_queries, _ = sources(collection, query.text, mode, score_fusion=True)
         lexical, dense = evidence(collection, vector_queries, where)
-        out.append(Evidence(query.id, query.text, round(lexical, 3), round(dense, 3),
-                            nothing_found(collection, vector_queries, where)))
+        out.append(
+            Evidence(
+                query.id,
+                query.text,
+                round(lexical, 3),
+                round(dense, 3),
+                nothing_found(collection, vector_queries, where),
+            )
+        )
     return out
 
 
 def _summary(label: str, rows: list[Evidence]) -> dict[str, object]:
-    return {"set": label, "queries": len(rows), "emptied": sum(r.emptied for r in rows),
-            "max_dense_without_terms": max((r.dense for r in rows if r.lexical == 0), default=None),
-            "min_dense": min((r.dense for r in rows), default=None),
-            "min_lexical": min((r.lexical for r in rows), default=None),
-            "rows": [r.__dict__ for r in rows]}
+    return {
+        "set": label,
+        "queries": len(rows),
+        "emptied": sum(r.emptied for r in rows),
+        "max_dense_without_terms": max((r.dense for r in rows if r.lexical == 0), default=None),
+        "min_dense": min((r.dense for r in rows), default=None),
+        "min_lexical": min((r.lexical for r in rows), default=None),
+        "rows": [r.__dict__ for r in rows],
+    }
 
 
 def _collection(folder: Path, paths: list[Path]) -> Collection:
@@ -71,25 +82,32 @@ def main() -> None:
     args = parser.parse_args()
     report = []
     bundled = _collection(args.data / "bundled", [DEFAULT_CORPUS])
-    report += [_summary("negatives (bundled corpus)", measure(bundled, load_queries(NEGATIVES))),
-               _summary("eval/queries.jsonl", measure(bundled, load_queries(DEFAULT_QUERIES)))]
+    report += [
+        _summary("negatives (bundled corpus)", measure(bundled, load_queries(NEGATIVES))),
+        _summary("eval/queries.jsonl", measure(bundled, load_queries(DEFAULT_QUERIES))),
+    ]
     bundled.close()
     if args.shared:
         judged = sorted({c for q in load_qrels(ROOT / "eval" / "shared" / "qrels.tsv").values() for c in q})
         shared = _collection(args.data / "shared", [SHARED / "corpus" / c for c in judged])
-        report += [_summary("negatives (shared judged files)", measure(shared, load_queries(NEGATIVES))),
-                   _summary("eval/shared/queries.jsonl",
-                            measure(shared, load_queries(ROOT / "eval" / "shared" / "queries.jsonl")))]
+        report += [
+            _summary("negatives (shared judged files)", measure(shared, load_queries(NEGATIVES))),
+            _summary(
+                "eval/shared/queries.jsonl", measure(shared, load_queries(ROOT / "eval" / "shared" / "queries.jsonl"))
+            ),
+        ]
         shared.close()
     if args.piaf:
         with tempfile.TemporaryDirectory(prefix="procsearch-negatives-") as scratch:
             corpus, queries_path, qrels_path = prepare_piaf(SHARED, scratch)
-            sample = load_queries(queries_path)[:args.piaf]
+            sample = load_queries(queries_path)[: args.piaf]
             qrels = load_qrels(qrels_path)
             sheets = sorted({sheet for q in sample for sheet in qrels[q.id]})
             piaf = _collection(args.data / "piaf", [corpus / f"{s}.txt" for s in sheets])
-            report += [_summary("negatives (PIAF sample)", measure(piaf, load_queries(NEGATIVES))),
-                       _summary(f"PIAF first {args.piaf}", measure(piaf, sample))]
+            report += [
+                _summary("negatives (PIAF sample)", measure(piaf, load_queries(NEGATIVES))),
+                _summary(f"PIAF first {args.piaf}", measure(piaf, sample)),
+            ]
             piaf.close()
     print(json.dumps(report, ensure_ascii=False, indent=1))
 

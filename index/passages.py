@@ -31,11 +31,20 @@ DOCUMENT_KEYS = ("title", "doc_type", "language", "year", "date", "buyer", "sour
 
 def to_hit(found: Found) -> Hit:
     p = found.payload
-    return Hit(id=found.id, document_id=str(p["document_id"]), text=str(p["text"]), page=int(p["page"]),
-               page_end=int(p.get("page_end") or p["page"]), section=str(p.get("section") or ""),
-               language=str(p.get("chunk_language") or p.get("language")), score=found.score, index=int(p["index"]),
-               char_start=int(p["char_start"]), char_end=int(p["char_end"]),
-               document={k: p.get(k) for k in DOCUMENT_KEYS})
+    return Hit(
+        id=found.id,
+        document_id=str(p["document_id"]),
+        text=str(p["text"]),
+        page=int(p["page"]),
+        page_end=int(p.get("page_end") or p["page"]),
+        section=str(p.get("section") or ""),
+        language=str(p.get("chunk_language") or p.get("language")),
+        score=found.score,
+        index=int(p["index"]),
+        char_start=int(p["char_start"]),
+        char_end=int(p["char_end"]),
+        document={k: p.get(k) for k in DOCUMENT_KEYS},
+    )
 
 
 def _merge(a: Hit, b: Hit) -> Hit:
@@ -43,10 +52,18 @@ def _merge(a: Hit, b: Hit) -> Hit:
     first, second = (a, b) if a.char_start <= b.char_start else (b, a)
     overlap = first.char_end - second.char_start
     text = first.text + second.text[overlap:] if overlap >= 0 else first.text + "\n" + second.text
-    return Hit(**{**a.__dict__, "text": text, "char_start": first.char_start,
-                  "char_end": max(first.char_end, second.char_end), "page": first.page,
-                  "page_end": max(first.page_end, second.page_end), "section": first.section,
-                  "index": first.index})
+    return Hit(
+        **{
+            **a.__dict__,
+            "text": text,
+            "char_start": first.char_start,
+            "char_end": max(first.char_end, second.char_end),
+            "page": first.page,
+            "page_end": max(first.page_end, second.page_end),
+            "section": first.section,
+            "index": first.index,
+        }
+    )
 
 
 _NON_WORD = re.compile(r"\W+")
@@ -73,8 +90,16 @@ def collapse(candidates: list[Found], keep: int | None = None) -> list[Hit]:
         neighbours = by_page.get((str(p["document_id"]), int(p["page"])))
         if neighbours:
             start, end, index = int(p["char_start"]), int(p["char_end"]), int(p["index"])
-            partner = next((i for i in neighbours if abs(kept[i].index - index) == 1
-                            and kept[i].char_end >= start - 1 and end >= kept[i].char_start - 1), None)
+            partner = next(
+                (
+                    i
+                    for i in neighbours
+                    if abs(kept[i].index - index) == 1
+                    and kept[i].char_end >= start - 1
+                    and end >= kept[i].char_start - 1
+                ),
+                None,
+            )
             if partner is not None:
                 kept[partner] = _merge(kept[partner], to_hit(found))
                 continue

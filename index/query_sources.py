@@ -20,15 +20,16 @@ from ingest.language import query_languages
 def _terms(text: str, analyser: str, extra: str = "", extra_weight: float = 0.0) -> tuple[list[int], list[float]]:
     """BM25 query terms of `text`, plus those of `extra` at `extra_weight` (an original term keeps 1.0)."""
     indices, values = sparse.embed_query(text, analyser)
-    terms = dict(zip(indices, values))
+    terms = dict(zip(indices, values, strict=True))
     if extra and extra_weight > 0:
-        for index, value in zip(*sparse.embed_query(extra, analyser)):
+        for index, value in zip(*sparse.embed_query(extra, analyser), strict=True):
             terms[index] = max(terms.get(index, 0.0), extra_weight * value)
     return list(terms), list(terms.values())
 
 
-def sources(collection: Collection, query: str, mode: str, tuning: Tuning | None = None,
-            score_fusion: bool = False) -> tuple[list[VectorQuery], str | None]:
+def sources(
+    collection: Collection, query: str, mode: str, tuning: Tuning | None = None, score_fusion: bool = False
+) -> tuple[list[VectorQuery], str | None]:
     """The vector queries for `mode`, weighted by the query's language.
 
     The query is read with both analysers. The glossary carries its terms into
@@ -60,12 +61,16 @@ def sources(collection: Collection, query: str, mode: str, tuning: Tuning | None
             indices, values = _terms(query, analyser, extra, tuning.merged_expansion)
             if indices:
                 weight = 1.0 if sure in (None, analyser) else tuning.scored_other if scored else tuning.lexical_other
-                out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values), weight=weight,
-                                       group=lexical))
+                out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values), weight=weight, group=lexical))
             if extra and tuning.expansion > 0 and sure is not None:  # unsure: a keyword query, kept in-language
                 indices, values = sparse.embed_query(extra, analyser)
                 if indices:
-                    out.append(VectorQuery(sparse.SPACES[analyser], sparse=(indices, values),
-                                           weight=tuning.scored_expansion if scored else tuning.expansion,
-                                           group=lexical))
+                    out.append(
+                        VectorQuery(
+                            sparse.SPACES[analyser],
+                            sparse=(indices, values),
+                            weight=tuning.scored_expansion if scored else tuning.expansion,
+                            group=lexical,
+                        )
+                    )
     return out, language

@@ -43,13 +43,15 @@ def nothing_found(collection: Collection, queries: list[VectorQuery], where: Whe
     sparse = [q for q in queries if q.sparse is not None]
     dense = [q for q in queries if q.dense is not None]
     for query in sparse:
-        found = collection.store.query([VectorQuery(query.using, sparse=query.sparse)], where, limit=1, pool=1,
-                                       with_payload=False)
+        found = collection.store.query(
+            [VectorQuery(query.using, sparse=query.sparse)], where, limit=1, pool=1, with_payload=False
+        )
         if found and found[0].score > LEXICAL_FLOOR:
             return False
     for query in dense:
-        found = collection.store.query([VectorQuery(query.using, dense=query.dense)], where, limit=1, pool=1,
-                                       with_payload=False)
+        found = collection.store.query(
+            [VectorQuery(query.using, dense=query.dense)], where, limit=1, pool=1, with_payload=False
+        )
         if found and found[0].score > DENSE_FLOOR:
             return False
     return True

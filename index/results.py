@@ -20,8 +20,20 @@ PASSAGES_PER_DOCUMENT = 3  # best passages shown with each document of a page
 RESULT_WINDOW = 10_000  # the largest offset a caller may ask for; the one figure the API's bounds read
 FACETS = ("doc_type", "language", "year", "buyer")
 # Payload keys read for every chunk of the pool (not the text, which is read for a page's chunks only)
-LIGHT_KEYS = ["document_id", "index", "page", "char_start", "char_end", "doc_type", "language", "year", "date",
-              "buyer", "source", "title"]
+LIGHT_KEYS = [
+    "document_id",
+    "index",
+    "page",
+    "char_start",
+    "char_end",
+    "doc_type",
+    "language",
+    "year",
+    "date",
+    "buyer",
+    "source",
+    "title",
+]
 
 
 @dataclass(frozen=True)
@@ -35,9 +47,17 @@ class SearchFilters:
     exclude_document_ids: tuple[str, ...] = ()
 
     def where(self, kind: str = "chunk") -> Where:
-        return Where(kind=kind, live=True, languages=self.languages, doc_types=self.doc_types, buyers=self.buyers,
-                     year_from=self.year_from, year_to=self.year_to, document_ids=self.document_ids,
-                     exclude_document_ids=self.exclude_document_ids)
+        return Where(
+            kind=kind,
+            live=True,
+            languages=self.languages,
+            doc_types=self.doc_types,
+            buyers=self.buyers,
+            year_from=self.year_from,
+            year_to=self.year_to,
+            document_ids=self.document_ids,
+            exclude_document_ids=self.exclude_document_ids,
+        )
 
     @property
     def active(self) -> bool:
@@ -93,8 +113,9 @@ def facet_counts(documents: list[dict[str, object]], filters: SearchFilters) -> 
     skip = {"doc_type": "doc_type", "language": "language", "year": "year", "buyer": "buyer"}
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        counts = Counter(str(d[facet]) for d in documents
-                         if d.get(facet) not in (None, "") and filters.admits(d, skip=skip[facet]))
+        counts = Counter(
+            str(d[facet]) for d in documents if d.get(facet) not in (None, "") and filters.admits(d, skip=skip[facet])
+        )
         out[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     return out
 

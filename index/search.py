@@ -24,38 +24,65 @@ from index.passages import Hit, collapse
 from index.query_sources import sources
 from index.relevance import nothing_found
 from index.reranker import RERANK_TOP
-from index.results import (LIGHT_KEYS, PASSAGES_PER_DOCUMENT, RESULT_WINDOW, SORTS, UNITS, DocumentHit,
-                           SearchFilters, SearchResult, facet_counts, sort_documents)
+from index.results import (
+    LIGHT_KEYS,
+    PASSAGES_PER_DOCUMENT,
+    RESULT_WINDOW,
+    SORTS,
+    UNITS,
+    DocumentHit,
+    SearchFilters,
+    SearchResult,
+    facet_counts,
+    sort_documents,
+)
 from index.store import Found, VectorQuery, Where
 from index.tuning import MODES, POOL, TUNING, Tuning, candidate_limit
 
-__all__ = ["MODES", "POOL", "TUNING", "Hit", "SearchFilters", "SearchResult", "Tuning", "candidate_limit",
-           "collapse", "search", "sources"]
+CHUNKS_PER_DOCUMENT = 2 * PASSAGES_PER_DOCUMENT  # a page's document: its best chunks read, with room for merges
+
+__all__ = [
+    "MODES",
+    "POOL",
+    "TUNING",
+    "Hit",
+    "SearchFilters",
+    "SearchResult",
+    "Tuning",
+    "candidate_limit",
+    "collapse",
+    "search",
+    "sources",
+]
 
 
-def _ranked(collection: Collection, queries: list[VectorQuery], where: Where, tuning: Tuning,
-            language: str | None) -> list[Found]:
+def _ranked(
+    collection: Collection, queries: list[VectorQuery], where: Where, tuning: Tuning, language: str | None
+) -> list[Found]:
     """The best `POOL` fused chunks under `where`, best first, with their light payloads (no text)."""
     documents: dict[str, float] = {}
     if tuning.document_lexical > 0 and any(q.group for q in queries):  # score-fused: see document_bm25
         documents = document_bm25.document_scores(collection.store, queries, where, language)
-    found = collection.store.query(queries, where, limit=POOL, pool=POOL, rrf_k=tuning.rrf_k,
-                                   with_payload=LIGHT_KEYS)
+    found = collection.store.query(queries, where, limit=POOL, pool=POOL, rrf_k=tuning.rrf_k, with_payload=LIGHT_KEYS)
     # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order:
     # blend orders them by document and chunk number
     return document_bm25.blend(found, documents, tuning.document_lexical)
 
 
-def _candidates(collection: Collection, queries: list[VectorQuery], filters: SearchFilters, tuning: Tuning,
-                language: str | None) -> tuple[list[Found], list[Found]]:
+def _candidates(
+    collection: Collection, queries: list[VectorQuery], filters: SearchFilters, tuning: Tuning, language: str | None
+) -> tuple[list[Found], list[Found]]:
     """(chunks of the result set in rank order, chunks of the unfiltered pool) — see the module docstring."""
     ranked = _ranked(collection, queries, SearchFilters().where(), tuning, language)
     if not filters.active:
         return ranked, ranked
     kept = [f for f in ranked if filters.admits(f.payload)]
     known = {f.payload["document_id"] for f in ranked}
-    extra = [f for f in _ranked(collection, queries, filters.where(), tuning, language)
-             if f.payload["document_id"] not in known]
+    extra = [
+        f
+        for f in _ranked(collection, queries, filters.where(), tuning, language)
+        if f.payload["document_id"] not in known
+    ]
     return kept + extra, ranked + extra
 
 
@@ -93,14 +120,19 @@ def _passages(collection: Collection, chunks: list[Found], keep: int) -> list[Hi
         limit = 4 * limit
 
 
-def _document_page(collection: Collection, grouped: dict[str, list[Found]], firsts: dict[str, str],
-                   page: list[str], reranked: list[Hit] | None) -> list[DocumentHit]:
+def _document_page(
+    collection: Collection,
+    grouped: dict[str, list[Found]],
+    firsts: dict[str, str],
+    page: list[str],
+    reranked: list[Hit] | None,
+) -> list[DocumentHit]:
     """The page's documents with their best passages (read for these documents only)."""
-    wanted = [f for d in page for f in grouped[d][:4 * PASSAGES_PER_DOCUMENT]]
+    wanted = [f for d in page for f in grouped[d][:CHUNKS_PER_DOCUMENT]]
     full = {f.id: f for f in _with_text(collection, wanted)}
     out = []
     for document_id in page:
-        chunks = [full[f.id] for f in grouped[document_id][:4 * PASSAGES_PER_DOCUMENT] if f.id in full]
+        chunks = [full[f.id] for f in grouped[document_id][:CHUNKS_PER_DOCUMENT] if f.id in full]
         passages = collapse(chunks, keep=PASSAGES_PER_DOCUMENT)
         if reranked is not None:
             rescored = [h for h in reranked if h.document_id in {f.payload["document_id"] for f in chunks}]
@@ -109,14 +141,29 @@ def _document_page(collection: Collection, grouped: dict[str, list[Found]], firs
         first = firsts.get(document_id)
         versions = tuple(v for v in dict.fromkeys(([first] if first else []) + members) if v != document_id)
         best = grouped[document_id][0].payload
-        out.append(DocumentHit(document_id, grouped[document_id][0].score, passages,
-                               {k: best.get(k) for k in LIGHT_KEYS if k not in ("index", "page")}, versions))
+        out.append(
+            DocumentHit(
+                document_id,
+                grouped[document_id][0].score,
+                passages,
+                {k: best.get(k) for k in LIGHT_KEYS if k not in ("index", "page")},
+                versions,
+            )
+        )
     return out
 
 
-def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
-           filters: SearchFilters | None = None, mode: str = "hybrid", tuning: Tuning | None = None,
-           unit: str = "document", sort: str = "relevance") -> SearchResult:
+def search(
+    collection: Collection,
+    query: str,
+    k: int = 10,
+    offset: int = 0,
+    filters: SearchFilters | None = None,
+    mode: str = "hybrid",
+    tuning: Tuning | None = None,
+    unit: str = "document",
+    sort: str = "relevance",
+) -> SearchResult:
     """`k` documents (or passages, with `unit="passage"`) for `query` from `offset`, with the result set's counts."""
     if not query.strip():
         raise ValueError("empty query")
@@ -129,11 +176,24 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
     tuning = tuning or TUNING[mode]  # looked up per call, so an evaluation can sweep the module's weights
     queries, language = sources(collection, query.strip(), mode, tuning, score_fusion=True)
 
-    def result(hits: list[Hit], total: int = 0, documents: list[DocumentHit] | None = None,
-               facets: dict[str, dict[str, int]] | None = None) -> SearchResult:
-        return SearchResult(query=query, mode=mode, hits=hits, total_documents=total,
-                            took_ms=round((time.perf_counter() - started) * 1000, 2), query_language=language,
-                            documents=documents or [], facets=facets or {}, unit=unit, sort=sort)
+    def result(
+        hits: list[Hit],
+        total: int = 0,
+        documents: list[DocumentHit] | None = None,
+        facets: dict[str, dict[str, int]] | None = None,
+    ) -> SearchResult:
+        return SearchResult(
+            query=query,
+            mode=mode,
+            hits=hits,
+            total_documents=total,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            query_language=language,
+            documents=documents or [],
+            facets=facets or {},
+            unit=unit,
+            sort=sort,
+        )
 
     if not queries or nothing_found(collection, queries, SearchFilters().where()):
         return result([])
@@ -149,12 +209,12 @@ def search(collection: Collection, query: str, k: int = 10, offset: int = 0,
         if reranker is not None:
             passages = reranker.rerank(query, passages)
         if unit == "passage":
-            return result(passages[offset:offset + k], len(grouped), facets=facets)
+            return result(passages[offset : offset + k], len(grouped), facets=facets)
         reranked = passages
     ranked = list(grouped)
     if reranked is not None:  # documents in the order of their best reranked passage, then the rest
         owner = {str(f.payload["document_id"]): d for d, group in grouped.items() for f in group}
         ranked = list(dict.fromkeys([owner[h.document_id] for h in reranked if h.document_id in owner] + ranked))
     ranked = sort_documents(ranked, {d: grouped[d][0].payload for d in ranked}, sort)
-    page = _document_page(collection, grouped, firsts, ranked[offset:offset + k], reranked)
+    page = _document_page(collection, grouped, firsts, ranked[offset : offset + k], reranked)
     return result([h for d in page for h in d.passages], len(grouped), page, facets)

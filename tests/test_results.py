@@ -21,8 +21,12 @@ from service.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-QUERIES = ["clauses sociales nettoyage", "Peut-on réserver un lot à un ESAT ?", "school catering award criteria",
-           "contract award minutes"]
+QUERIES = [
+    "clauses sociales nettoyage",
+    "Peut-on réserver un lot à un ESAT ?",
+    "school catering award criteria",
+    "contract award minutes",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +38,9 @@ def client(tmp_path_factory, bundled_collection):
 
 @pytest.mark.parametrize("query", QUERIES[:3])
 def test_pages_hold_k_documents_never_repeated_with_a_total_that_does_not_move(client, query):
-    pages = [client.get("/v1/search", params={"q": query, "k": 5, "offset": offset}).json()
-             for offset in (0, 5, 10, 15)]
+    pages = [
+        client.get("/v1/search", params={"q": query, "k": 5, "offset": offset}).json() for offset in (0, 5, 10, 15)
+    ]
     totals = {page["total_documents"] for page in pages}
     assert len(totals) == 1 and totals.pop() >= 20
     seen: list[str] = []
@@ -46,8 +51,10 @@ def test_pages_hold_k_documents_never_repeated_with_a_total_that_does_not_move(c
         passages = {p["id"]: p for p in page["passages"]}
         for doc in page["documents"]:
             assert 1 <= len(doc["passages"]) <= 3
-            assert all(passages[pid]["document_id"] in {doc["id"], *(v["id"] for v in doc["versions"])}
-                       for pid in doc["passages"])
+            assert all(
+                passages[pid]["document_id"] in {doc["id"], *(v["id"] for v in doc["versions"])}
+                for pid in doc["passages"]
+            )
     assert len(seen) == len(set(seen)), "a document appeared on two pages"
 
 
@@ -64,7 +71,8 @@ def test_the_passage_unit_pages_through_passages_and_is_documented(client):
     assert body["unit"] == "passage" and len(body["passages"]) == 10
     assert len(body["documents"]) < 10  # several passages of one document: the passage list repeats documents
     assert {d["id"] for d in body["documents"]} >= {p["document_id"] for p in body["passages"]} - {
-        v["id"] for d in body["documents"] for v in d["versions"]}
+        v["id"] for d in body["documents"] for v in d["versions"]
+    }
     schema = client.get("/schema/openapi.json").json()
     parameters = {p["name"]: p for p in schema["paths"]["/v1/search"]["get"]["parameters"]}
     assert "passage" in parameters["unit"]["description"] and "date" in parameters["sort"]["description"]
@@ -74,12 +82,14 @@ def test_the_passage_unit_pages_through_passages_and_is_documented(client):
 @pytest.mark.parametrize("types", [("guide", "tender"), ("minutes",), ("tender",)])
 def test_a_filter_keeps_the_relative_order_of_the_documents_it_keeps(bundled_collection, query, types):
     everything = [d.document_id for d in search(bundled_collection, query, k=100).documents]
-    kept = [d.document_id for d in search(bundled_collection, query, k=100,
-                                          filters=SearchFilters(doc_types=types)).documents]
+    kept = [
+        d.document_id
+        for d in search(bundled_collection, query, k=100, filters=SearchFilters(doc_types=types)).documents
+    ]
     assert kept
     common = [d for d in kept if d in everything]
     assert common == [d for d in everything if d in set(kept)]
-    assert kept[:len(common)] == common  # documents only the filtered query found come after
+    assert kept[: len(common)] == common  # documents only the filtered query found come after
 
 
 def test_the_readme_post_example_keeps_the_unfiltered_order(client):
@@ -95,15 +105,16 @@ def test_nonsense_finds_nothing(client):
     assert body["total_documents"] == 0 and body["documents"] == [] and body["passages"] == []
     page = client.get("/", params={"q": "xqzzyv blorf"})
     assert page.status_code == 200 and 'class="empty"' in page.text and "article" not in page.text
-    assert "rel=\"next\"" not in page.text
+    assert 'rel="next"' not in page.text
 
 
 def test_every_nonsense_query_is_emptied_and_no_real_question_is(bundled_collection):
     where = SearchFilters().where()
 
     def emptied(text: str) -> bool:
-        return nothing_found(bundled_collection, sources(bundled_collection, text, "hybrid", score_fusion=True)[0],
-                             where)
+        return nothing_found(
+            bundled_collection, sources(bundled_collection, text, "hybrid", score_fusion=True)[0], where
+        )
 
     nonsense = [q for q in load_queries(NEGATIVES) if q.id.startswith("n")]
     assert len(nonsense) == 15 and all(emptied(q.text) for q in nonsense)
@@ -112,8 +123,9 @@ def test_every_nonsense_query_is_emptied_and_no_real_question_is(bundled_collect
 
 
 def test_facets_count_the_whole_result_set_not_the_page(client):
-    pages = [client.get("/v1/search", params={"q": "clauses sociales nettoyage", "k": 5, "offset": o}).json()
-             for o in (0, 5)]
+    pages = [
+        client.get("/v1/search", params={"q": "clauses sociales nettoyage", "k": 5, "offset": o}).json() for o in (0, 5)
+    ]
     assert pages[0]["facets"] == pages[1]["facets"]
     facets, total = pages[0]["facets"], pages[0]["total_documents"]
     assert sum(facets["doc_type"].values()) == total and sum(facets["language"].values()) == total
@@ -123,7 +135,8 @@ def test_facets_count_the_whole_result_set_not_the_page(client):
     assert guides["total_documents"] == guides["facets"]["doc_type"]["guide"] >= facets["doc_type"]["guide"]
     # a facet is counted without its own filter: the other types still show what ticking them would add
     assert {t: n for t, n in guides["facets"]["doc_type"].items() if t != "guide"} == {
-        t: n for t, n in facets["doc_type"].items() if t != "guide"}
+        t: n for t, n in facets["doc_type"].items() if t != "guide"
+    }
 
 
 def test_the_buyer_filter_keeps_that_buyers_documents(client):
@@ -141,7 +154,7 @@ def test_sorting_by_date_puts_the_newest_first_over_the_same_documents(client, b
     assert {d["id"] for d in by_date["documents"]} == {d["id"] for d in by_relevance["documents"]}
     keys = [date_key({"date": d["date"], "year": d["year"]}) for d in by_date["documents"]]
     dated = [k for k in keys if k]
-    assert dated == sorted(dated, reverse=True) and keys[:len(dated)] == dated
+    assert dated == sorted(dated, reverse=True) and keys[: len(dated)] == dated
     assert [d["id"] for d in by_date["documents"]] != [d["id"] for d in by_relevance["documents"]]
     assert any(d["date"] for d in by_date["documents"])  # the catalog's dates reach the results
 
