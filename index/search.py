@@ -195,7 +195,9 @@ def search(
             sort=sort,
         )
 
-    if not queries or nothing_found(collection, queries, SearchFilters().where()):
+    # whether the query's terms match is asked in every mode: a dense search is not emptied for a low cosine alone
+    evidence = queries if mode != "dense" else queries + sources(collection, query.strip(), "lexical")[0]
+    if not queries or nothing_found(collection, evidence, SearchFilters().where()):
         return result([])
     chunks, pool = _candidates(collection, queries, filters, tuning, language)
     grouped, firsts = _by_document(collection, chunks)
