@@ -19,21 +19,9 @@ SORTS = ("relevance", "date")
 PASSAGES_PER_DOCUMENT = 3  # best passages shown with each document of a page
 RESULT_WINDOW = 10_000  # the largest offset a caller may ask for; the one figure the API's bounds read
 FACETS = ("doc_type", "language", "year", "buyer")
-# Payload keys read for every chunk of the pool (not the text, which is read for a page's chunks only)
-LIGHT_KEYS = [
-    "document_id",
-    "index",
-    "page",
-    "char_start",
-    "char_end",
-    "doc_type",
-    "language",
-    "year",
-    "date",
-    "buyer",
-    "source",
-    "title",
-]
+# Payload keys read for every chunk of the pool: what grouping, filters, facets and sorting need. Not the
+# text, title or source, read for a page's chunks only (payload reading is most of a query's cost).
+LIGHT_KEYS = ["document_id", "index", "doc_type", "language", "year", "date", "buyer"]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import time
 
 from index import document_bm25
 from index.collection import Collection
-from index.passages import Hit, collapse
+from index.passages import DOCUMENT_KEYS, Hit, collapse
 from index.query_sources import sources
 from index.relevance import nothing_found
 from index.reranker import RERANK_TOP
@@ -140,16 +140,9 @@ def _document_page(
         members = [str(f.payload["document_id"]) for f in grouped[document_id]]
         first = firsts.get(document_id)
         versions = tuple(v for v in dict.fromkeys(([first] if first else []) + members) if v != document_id)
-        best = grouped[document_id][0].payload
-        out.append(
-            DocumentHit(
-                document_id,
-                grouped[document_id][0].score,
-                passages,
-                {k: best.get(k) for k in LIGHT_KEYS if k not in ("index", "page")},
-                versions,
-            )
-        )
+        best = full.get(grouped[document_id][0].id, grouped[document_id][0]).payload
+        document = {k: best.get(k) for k in DOCUMENT_KEYS}
+        out.append(DocumentHit(document_id, grouped[document_id][0].score, passages, document, versions))
     return out
 
 
