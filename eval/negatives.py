@@ -4,7 +4,7 @@ For each query, `index.relevance.evidence` gives the best BM25 chunk score of it
 its nearest chunk's cosine. The floors of `index.relevance` must empty no real question of the
 evaluation sets (eval/queries.jsonl on the bundled corpus, eval/shared/queries.jsonl on the judged
 files of ../shared/corpus, a sample of PIAF on its sheets) and as many of eval/negatives.jsonl as
-they can. `python -m eval.negatives --data DIR [--shared] [--piaf N]` prints both sides.
+they can. `python -m eval.negatives --data DIR [--shared N] [--piaf N]` prints both sides.
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def _collection(folder: Path, paths: list[Path]) -> Collection:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="scratch folder for the indexes (reused)")
-    parser.add_argument("--shared", action="store_true", help="also the shared set, on its judged files")
+    parser.add_argument(
+        "--shared", type=int, default=0, help="also the first N shared-set questions, on their judged files"
+    )
     parser.add_argument("--piaf", type=int, default=0, help="also the first N PIAF questions, on their sheets")
     args = parser.parse_args()
     report = []
@@ -88,7 +90,9 @@ def main() -> None:
     ]
     bundled.close()
     if args.shared:
-        judged = sorted({c for q in load_qrels(ROOT / "eval" / "shared" / "qrels.tsv").values() for c in q})
+        questions = load_queries(ROOT / "eval" / "shared" / "queries.jsonl")[: args.shared]
+        qrels = load_qrels(ROOT / "eval" / "shared" / "qrels.tsv")
+        judged = sorted({c for q in questions for c in qrels.get(q.id, {})})
         shared = _collection(args.data / "shared", [SHARED / "corpus" / c for c in judged])
         report += [
             _summary("negatives (shared judged files)", measure(shared, load_queries(NEGATIVES))),
