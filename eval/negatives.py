@@ -78,7 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="scratch folder for the indexes (reused)")
     parser.add_argument(
-        "--shared", type=int, default=0, help="also the first N shared-set questions, on their judged files"
+        "--shared", type=int, default=0, help="also the shared set's questions, on the judged files of its first N"
     )
     parser.add_argument("--piaf", type=int, default=0, help="also the first N PIAF questions, on their sheets")
     args = parser.parse_args()
@@ -97,7 +97,8 @@ def main() -> None:
         report += [
             _summary("negatives (shared judged files)", measure(shared, load_queries(NEGATIVES))),
             _summary(
-                "eval/shared/queries.jsonl", measure(shared, load_queries(ROOT / "eval" / "shared" / "queries.jsonl"))
+                f"eval/shared/queries.jsonl on the judged files of its first {args.shared}",
+                measure(shared, load_queries(ROOT / "eval" / "shared" / "queries.jsonl")),
             ),
         ]
         shared.close()
