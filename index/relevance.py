@@ -15,8 +15,8 @@ from index.store import VectorQuery, Where
 
 LEXICAL_FLOOR = 0.0  # a BM25 hit scoring above this counts as a match of the query's terms
 # Nearest cosine at or below which a query's meaning is no nearer than unrelated text: the 15 nonsense
-# queries of eval/negatives.jsonl reach 0.16-0.39 on the bundled corpus, 0.13-0.27 on shared documents and
-# at most 0.42 on PIAF sheets; every real question of the three sets has a matching term (docs/search-results.md).
+# queries of eval/negatives.jsonl reach 0.16-0.39 on the bundled corpus, 0.18-0.27 on shared documents and
+# 0.02-0.36 on PIAF sheets; every real question of the three sets has a matching term (docs/search-results.md).
 DENSE_FLOOR = 0.40
 
 
