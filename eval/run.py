@@ -1,11 +1,9 @@
 """Run an evaluation set through `index.search.search` and score it per document.
 
 The harness calls the very function the API and CLI call, so what it measures
-is what users get. Search returns passages; judgements are per document, so
-the passages are folded into distinct documents (first occurrence wins) before
-scoring. Search is asked for more passages (50) than the cut-off (10) so that
-a document with several good passages does not crowd the others out of the
-top 10 documents.
+is what users get. Judgements are per document, and a result page's unit is
+the document (near-duplicate versions folded into their first), so the ranking
+scored is the documents search returns, asked 20 deep (MAP reads them all).
 """
 
 from __future__ import annotations
@@ -23,13 +21,14 @@ from eval.metrics import (average_precision, first_relevant_rank, mean, mrr_at_k
 from index.collection import Collection, open_collection
 from index.embedder import DEFAULT_MODEL, Embedder
 from index.indexer import IngestReport, ingest_paths
+from index.results import DocumentHit
 from index.search import MODES, Hit, search
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = ROOT / "eval" / "queries.jsonl"
 DEFAULT_QRELS = ROOT / "eval" / "qrels.tsv"
 DEFAULT_CORPUS = ROOT / "corpus" / "documents"
-PASSAGES = 50  # passages asked of search per query, folded into documents
+DOCUMENTS = 20  # documents asked of search per query (the ranking MAP reads; nDCG, recall and MRR read the first k)
 WARM_UP = "a warm-up query long enough for language detection"  # six words or more load its profiles
 
 
@@ -93,7 +92,7 @@ def match_keys(document_id: str, source: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def ranked_documents(hits: Iterable[Hit]) -> list[tuple[str, str | None]]:
+def ranked_documents(hits: Iterable[Hit | DocumentHit]) -> list[tuple[str, str | None]]:
     """(document_id, source) of the distinct documents behind passage hits, in first-occurrence order."""
     seen: dict[str, str | None] = {}
     for hit in hits:
@@ -113,9 +112,9 @@ def judged_ranking(documents: Sequence[tuple[str, str | None]], judged: dict[str
 
 
 def score_query(collection: Collection, query: Query, judged: dict[str, int], mode: str, k: int,
-                passages: int = PASSAGES) -> QueryResult:
-    result = search(collection, query.text, k=passages, mode=mode)
-    documents = ranked_documents(result.hits)
+                depth: int = DOCUMENTS) -> QueryResult:
+    result = search(collection, query.text, k=max(k, depth), mode=mode)
+    documents = ranked_documents(result.documents)
     ranking = judged_ranking(documents, judged)
     return QueryResult(
         query_id=query.id, text=query.text, language=query.language, cross_lingual=query.cross_lingual,
@@ -153,7 +152,7 @@ def check_modes(modes: Sequence[str]) -> None:
 
 
 def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, modes: Sequence[str] = MODES,
-             k: int = 10, passages: int = PASSAGES,
+             k: int = 10, depth: int = DOCUMENTS,
              progress: Callable[[int, int, str], None] | None = None) -> EvalReport:
     """Score every judged query in every mode; queries without a relevant judgement are listed as skipped.
 
@@ -169,7 +168,7 @@ def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, mod
         search(collection, WARM_UP, k=1, mode=mode)  # model, language profiles: kept out of the latencies
         results = []
         for query in judged:
-            results.append(score_query(collection, query, qrels[query.id], mode, k, passages))
+            results.append(score_query(collection, query, qrels[query.id], mode, k, depth))
             if progress:
                 progress(len(results) + len(reports) * len(judged), total, f"{mode} {query.id}")
         reports.append(ModeReport(

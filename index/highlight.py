@@ -1,4 +1,11 @@
-"""Mark the query's terms in a passage, matching stems in French and English.
+"""Mark the query's terms in a passage: whole words sharing a stem with a query word, in the passage's language.
+
+A word is a run of letters and digits, hyphenated compounds included: "use" does not mark
+"single-use". Stems are compared in the passage's language only, and only for query words that
+can be of that language: the French stemmer takes "cities" and "cités" to one stem, so a query
+word is read as French or English when the query's language is sure, and otherwise as both
+unless its form settles it (French accents; an English inflection the English stemmer removes).
+Markdown syntax is taken out of the text first (`plain`), so a snippet never shows "## Titre".
 
 The window around the densest run of matches is returned HTML-escaped, with
 only `<mark>` left as markup, so pages can insert it as is.
@@ -19,9 +26,23 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from index.stemming import fold, stem
+from ingest.language import query_languages
 from ingest.stopwords import ENGLISH, FRENCH
 
-_WORD = re.compile(r"\w+", re.U)
+_WORD = re.compile(r"\w+(?:-\w+)*", re.U)  # hyphenated compounds are one word
+_FRENCH_LETTERS = re.compile(r"[àâæçéèêëîïôœùûüÿ]", re.I)
+_MARKDOWN = [  # (pattern, replacement), in order
+    (re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", re.M), ""),  # rules and front-matter fences
+    (re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$", re.M), ""),  # table rules
+    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),  # headings
+    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # quotes
+    (re.compile(r"^\s*[-*+]\s+", re.M), ""),  # list markers
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
+    (re.compile(r"(\*\*|__|`+)"), ""),  # strong emphasis, code
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"^[ \t]*\|[ \t]*|[ \t]*\|[ \t]*$", re.M), ""),  # a table row's outer bars
+    (re.compile(r"[ \t]*\|[ \t]*"), " · "),  # between its cells
+]
 _STOPWORDS = FRENCH | ENGLISH
 
 
@@ -46,29 +67,54 @@ def _folded(text: str) -> str:
     return text.encode("latin-1", "replace").translate(_FOLD).decode("latin-1")
 
 
+def plain(text: str) -> str:
+    """`text` without Markdown syntax: headings, emphasis, links, list markers and table rules."""
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 @lru_cache(maxsize=50_000)
-def stems(word: str) -> frozenset[str]:
-    """Both languages' stems of a word, accent-folded, so 'sociales' matches 'social'."""
+def stems(word: str, languages: tuple[str, ...] = ("fr", "en")) -> frozenset[str]:
+    """The word accent-folded, and its stems in `languages` tagged by language ('fr:social')."""
     low = word.lower()
-    return frozenset((stem(low, "fr"), stem(low, "en"), fold(low)))
+    return frozenset((fold(low), *(f"{language}:{stem(low, language)}" for language in languages)))
+
+
+def _word_languages(word: str, sure: str | None) -> tuple[str, ...]:
+    """The languages a query word is read in (see the module docstring)."""
+    if sure in ("fr", "en"):
+        return (sure,)
+    if _FRENCH_LETTERS.search(word):
+        return ("fr",)
+    low = word.lower()
+    if stem(low, "en") != fold(low) and stem(low, "fr") != stem(low, "en"):  # 'cities', 'using': English forms
+        return ("en",)
+    return ("fr", "en")
 
 
 @lru_cache(maxsize=1024)
-def _query(query: str, extra_terms: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern | None]:
-    """(stems wanted, pattern of the words that may match them).
+def _query(query: str, extra_terms: tuple[str, ...], language: str | None) -> tuple[frozenset[str],
+                                                                                     re.Pattern | None]:
+    """(stems wanted, pattern of the words that may match them) in a passage of `language`.
 
-    A word matches when one of its stems is wanted. Snowball stems are prefixes of the
-    folded word except for their last letter (English 'policy' → 'polici'), so the
-    pattern looks for words starting with each query word's common stem, less one letter
-    ('use' ← 'using').
+    A word matches when one of its stems (in the passage's language) is wanted. Snowball stems
+    are prefixes of the folded word except for their last letter (English 'policy' → 'polici'),
+    so the pattern looks for words starting with each query word's common stem, less one
+    letter ('use' ← 'using').
     """
+    detected, confidence = query_languages(query)
+    sure = detected if confidence >= 0.5 else None
+    passage = _passage_languages(language)
     wanted: set[str] = set()
     prefixes: set[str] = set()
     for word in _WORD.findall(query) + list(extra_terms):
         if word.lower() in _STOPWORDS or len(word) < 2:
             continue
-        forms = stems(word)
+        languages = tuple(x for x in _word_languages(word, sure) if x in passage)
+        forms = stems(word, languages)
         wanted |= forms
+        forms = {f.split(":", 1)[-1] for f in forms}
         common = min(forms, key=len)
         for form in forms:
             while not form.startswith(common):
@@ -80,14 +126,22 @@ def _query(query: str, extra_terms: tuple[str, ...]) -> tuple[frozenset[str], re
     return frozenset(wanted), re.compile(rf"\b(?:{alternatives})\w*")
 
 
-def query_stems(query: str, extra_terms: list[str] | None = None) -> frozenset[str]:
-    return _query(query, tuple(extra_terms or ()))[0]
+def _passage_languages(language: str | None) -> tuple[str, ...]:
+    """The stemmers a passage's words are read with: its own language's, or both when unknown."""
+    return (language,) if language in ("fr", "en") else ("fr", "en") if not language or language == "und" else ()
 
 
-def _matches(text: str, wanted: frozenset[str], pattern: re.Pattern | None) -> list[tuple[int, int]]:
-    """(start, end) of the words of `text` that match the query, in order."""
+def query_stems(query: str, extra_terms: list[str] | None = None, language: str | None = None) -> frozenset[str]:
+    return _query(query, tuple(extra_terms or ()), language)[0]
+
+
+def _matches(text: str, wanted: frozenset[str], pattern: re.Pattern | None,
+             language: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the whole words of `text` that match the query, in order."""
+    languages = _passage_languages(language)
+
     def judged(word: str) -> bool:
-        return len(word) > 1 and word.lower() not in _STOPWORDS and not stems(word).isdisjoint(wanted)
+        return len(word) > 1 and word.lower() not in _STOPWORDS and not stems(word, languages).isdisjoint(wanted)
 
     if pattern is None:
         return [m.span() for m in _WORD.finditer(text) if judged(m.group())]
@@ -95,22 +149,26 @@ def _matches(text: str, wanted: frozenset[str], pattern: re.Pattern | None) -> l
     for m in pattern.finditer(_folded(text)):
         start, end = m.span()
         word = _WORD.match(text, start)  # the same word in the text ('?' may have split one)
-        if word and word.end() == end and (start == 0 or not _IS_WORD.match(text, start - 1)) and judged(word.group()):
+        inside = start > 0 and (_IS_WORD.match(text, start - 1) or (text[start - 1] == "-" and start > 1
+                                                                     and _IS_WORD.match(text, start - 2)))
+        if word and word.end() == end and not inside and judged(word.group()):
             spans.append((start, end))
     return spans
 
 
-def highlight(text: str, query: str, window: int = 40, extra_terms: list[str] | None = None) -> str:
-    """About `window` words of `text` around the densest run of matches, terms wrapped in <mark>.
+def highlight(text: str, query: str, window: int = 40, extra_terms: list[str] | None = None,
+              language: str | None = None) -> str:
+    """About `window` words of `text` (a passage in `language`) around the densest run of matches, in <mark>.
 
     The window is measured in characters (`window` times the passage's mean word length), which
     spares tokenising every word of the passage; its edges are moved to word boundaries.
     """
-    wanted, pattern = _query(query, tuple(extra_terms or ()))
+    wanted, pattern = _query(query, tuple(extra_terms or ()), language)
+    text = plain(text)
     if not text.strip():
         return html.escape(text[:300])
     width = max(1, round(window * len(text) / max(1, len(text.split()))))
-    marks = _matches(text, wanted, pattern)
+    marks = _matches(text, wanted, pattern, language)
     starts = [s for s, _ in marks]
     begin = 0
     if marks:  # the first match that opens the densest run of `width` characters

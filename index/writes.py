@@ -54,6 +54,12 @@ class RepairReport:
     leftovers: int = 0  # hidden passages of interrupted writes, deleted
 
 
+def buyer_of(extra: dict[str, object]) -> str | None:
+    """The buyer a catalog or front matter names (`buyer`), as one facet value; None when absent."""
+    buyer = extra.get("buyer")
+    return " ".join(str(buyer).split()) or None if isinstance(buyer, str) else None
+
+
 def _step(collection: Collection, name: str) -> None:
     if collection.fault is not None:
         collection.fault(name)
@@ -108,6 +114,7 @@ def write_document(
         "generation": generation,
         "chunks": len(parsed.chunks),
         "extra": doc.extra,
+        "buyer": buyer_of(doc.extra),
         "ingested_at": time.time(),
         "minhash": signature,
         "duplicate_of": collection.near_duplicate_of(doc.id, signature),
@@ -217,6 +224,8 @@ def _chunk_point(doc, version: str, generation: str, chunk, vector: list[float])
             "year": doc.year,
             "title": doc.title,
             "source": doc.source,
+            "date": doc.date,
+            "buyer": buyer_of(doc.extra),
         },
     )
 

@@ -20,10 +20,10 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from index.results import RESULT_WINDOW
 from service.errors import BadRequest
 
-MAX_RESULT_WINDOW = 200
-"""offset + k at most: a search at 200 took 2.6× a first page, at 300 3.8× (docs/security.md)."""
+MAX_RESULT_WINDOW = RESULT_WINDOW  # offset + k at most: one figure, in index/results.py
 FIRST_PAGES_WINDOW = 100
 """A search with offset + k up to this is a first page (k goes up to 100); beyond it is deep paging."""
 RETRY_AFTER_S = 1

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from index.highlight import highlight
+from index.passages import Hit
 from index.search import SearchResult
-from service.schemas import DocumentSummary, Passage, SearchResponse, Version
+from service.schemas import DocumentSummary, Facets, Passage, SearchResponse, Version
 
 
 def document_summary(record: dict[str, object], **extra: object) -> DocumentSummary:
     doc_id = str(record["document_id"])
+    extras = dict(record.get("extra") or {})
+    buyer = record.get("buyer") or extras.get("buyer")
     return DocumentSummary(
         id=doc_id, title=str(record.get("title") or ""), doc_type=str(record.get("doc_type") or "other"),
         language=str(record.get("language") or "und"), year=record.get("year"), source=str(record.get("source")),
         pages=int(record.get("pages") or 0), url=f"/v1/documents/{doc_id}/file",
-        extra=dict(record.get("extra") or {}), duplicate_of=record.get("duplicate_of"), **extra)
+        extra=extras, duplicate_of=record.get("duplicate_of"),
+        date=str(record["date"])[:10] if record.get("date") else None,
+        buyer=str(buyer) if isinstance(buyer, str) else None, **extra)
 
 
 def _version(record: dict[str, object]) -> Version:
@@ -21,12 +26,15 @@ def _version(record: dict[str, object]) -> Version:
                    source=str(record.get("source")), year=record.get("year"))
 
 
-def search_response(result: SearchResult, records: dict[str, dict[str, object]]) -> SearchResponse:
-    """Passages ranked across documents, and each document once, ranked by its best passage."""
-    passages = [Passage(id=h.id, document_id=h.document_id, text=h.text, highlight=highlight(h.text, result.query),
-                        page=h.page, page_end=h.page_end, section=h.section, language=h.language,
-                        score=round(h.score, 6)) for h in result.hits]
-    grouped: dict[str, list] = {}  # near-duplicate versions share one entry, keyed by their first version
+def _passage(hit: Hit, query: str) -> Passage:
+    return Passage(id=hit.id, document_id=hit.document_id, text=hit.text,
+                   highlight=highlight(hit.text, query, language=hit.language), page=hit.page,
+                   page_end=hit.page_end, section=hit.section, language=hit.language, score=round(hit.score, 6))
+
+
+def _summaries_by_passage(result: SearchResult, records: dict[str, dict[str, object]]) -> list[DocumentSummary]:
+    """unit=passage: each document once, ranked by its best passage; near-duplicates share their first version."""
+    grouped: dict[str, list[Hit]] = {}
     for hit in result.hits:
         record = records.get(hit.document_id) or {}
         grouped.setdefault(str(record.get("duplicate_of") or hit.document_id), []).append(hit)
@@ -40,6 +48,28 @@ def search_response(result: SearchResult, records: dict[str, dict[str, object]])
             others.insert(0, records[canonical])
         documents.append(document_summary(record, best_page=hits[0].page, score=round(hits[0].score, 6),
                                           passages=[h.id for h in hits], versions=[_version(o) for o in others]))
+    return documents
+
+
+def _summaries_by_document(result: SearchResult, records: dict[str, dict[str, object]]) -> list[DocumentSummary]:
+    documents = []
+    for found in result.documents:
+        record = records.get(found.document_id) or {"document_id": found.document_id, **found.document}
+        others = [records[v] for v in found.versions if v in records]
+        best = found.passages[0].page if found.passages else None
+        documents.append(document_summary(record, best_page=best, score=round(found.score, 6),
+                                          passages=[h.id for h in found.passages],
+                                          versions=[_version(o) for o in others]))
+    return documents
+
+
+def search_response(result: SearchResult, records: dict[str, dict[str, object]], offset: int = 0,
+                    k: int = 10) -> SearchResponse:
+    """The page of documents (or of passages, unit=passage) with the result set's total and facet counts."""
+    passages = [_passage(h, result.query) for h in result.hits]
+    documents = (_summaries_by_passage(result, records) if result.unit == "passage"
+                 else _summaries_by_document(result, records))
     return SearchResponse(query=result.query, mode=result.mode, total_documents=result.total_documents,
                           took_ms=result.took_ms, passages=passages, documents=documents,
-                          query_language=result.query_language)
+                          query_language=result.query_language, unit=result.unit, sort=result.sort,  # type: ignore[arg-type]
+                          offset=offset, k=k, facets=Facets(**result.facets))

@@ -7,12 +7,28 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from index.results import PASSAGES_PER_DOCUMENT, RESULT_WINDOW
+
 Mode = Literal["hybrid", "dense", "lexical"]
 Language = Literal["fr", "en", "de", "es", "it", "nl", "pl", "pt"]
 DocType = Literal["guide", "tender", "minutes", "law", "notice", "other"]
 Query = Annotated[str, Meta(min_length=1, max_length=1000, description="The question or keywords (1–1000 characters).")]
-K = Annotated[int, Meta(ge=1, le=100, description="Number of passages to return (1–100).")]
-Offset = Annotated[int, Meta(ge=0, le=10_000, description="Passages to skip, for the next page (0–10,000).")]
+Unit = Literal["document", "passage"]
+Sort = Literal["relevance", "date"]
+K = Annotated[int, Meta(ge=1, le=100, description="Results per page (1–100): documents, or passages with "
+                                                  "unit=passage.")]
+Offset = Annotated[int, Meta(ge=0, le=RESULT_WINDOW, description=f"Results to skip, for the next page "
+                                                                 f"(0–{RESULT_WINDOW:,}): documents, or passages "
+                                                                 "with unit=passage.")]
+UNIT_DESCRIPTION = (f"document (default): `k` documents a page, each with its best passages (up to "
+                    f"{PASSAGES_PER_DOCUMENT}), never repeated across pages; passage: `k` passages ranked across "
+                    "documents, for tools that want the passage list.")
+SORT_DESCRIPTION = "relevance (default) or date: newest first by the document's date, else its year; undated last."
+HIGHLIGHT_DESCRIPTION = (
+    "About 40 words of the passage around its densest run of query terms, as HTML: the text is escaped and "
+    "the only markup is <mark>…</mark> around whole words that share a stem with a query word in the "
+    "passage's language ('cities' marks 'city', not 'cités'; 'use' does not mark 'single-use'). Markdown "
+    "syntax (#, **, [text](url), list markers, table rules) is left out; '…' marks a cut. Insert it as is.")
 Year = Annotated[int, Meta(ge=1900, le=2100)]
 
 
@@ -22,16 +38,19 @@ class SearchRequest(msgspec.Struct, forbid_unknown_fields=True):
     offset: Offset = 0
     lang: Annotated[Language | list[Language] | None, Meta(description="Document language(s).")] = None
     type: Annotated[DocType | list[DocType] | None, Meta(description="Document type(s).")] = None
+    buyer: Annotated[str | list[str] | None, Meta(description="Buyer(s), as named in the facet counts.")] = None
     year_from: Annotated[Year | None, Meta(description="Earliest document year.")] = None
     year_to: Annotated[Year | None, Meta(description="Latest document year.")] = None
     mode: Annotated[Mode, Meta(description="hybrid (dense + BM25 fused), dense or lexical.")] = "hybrid"
+    unit: Annotated[Unit, Meta(description=UNIT_DESCRIPTION)] = "document"
+    sort: Annotated[Sort, Meta(description=SORT_DESCRIPTION)] = "relevance"
 
 
 class Passage(msgspec.Struct):
     id: Annotated[str, Meta(description="Passage id (the first chunk's point id).")]
     document_id: Annotated[str, Meta(description="Id of the source document.")]
     text: Annotated[str, Meta(description="The passage as extracted.")]
-    highlight: Annotated[str, Meta(description="A short window with query terms in <mark>; HTML-escaped otherwise.")]
+    highlight: Annotated[str, Meta(description=HIGHLIGHT_DESCRIPTION)]
     page: Annotated[int, Meta(description="Page (1-based) where the passage starts.")]
     page_end: Annotated[int, Meta(description="Page where it ends.")]
     section: Annotated[str, Meta(description="Heading path, e.g. 'Titre II > Article 14'.")]
@@ -62,17 +81,39 @@ class DocumentSummary(msgspec.Struct):
     versions: Annotated[list[Version], Meta(description="Near-duplicate versions of this document (draft/final, "
                                                         "PDF/Markdown), collapsed into this entry.")] = []
     duplicate_of: Annotated[str | None, Meta(description="Id of the first version when this is a near-duplicate.")] = None
+    date: Annotated[str | None, Meta(description="The document's own date (ISO, from its catalog entry or "
+                                                 "front matter), when it carries one.")] = None
+    buyer: Annotated[str | None, Meta(description="The buyer its catalog entry or front matter names.")] = None
+
+
+class Facets(msgspec.Struct):
+    """Documents of the whole result set per value, each facet counted with the other facets' filters applied."""
+
+    doc_type: dict[str, int] = {}
+    language: dict[str, int] = {}
+    year: Annotated[dict[str, int], Meta(description="Keys are years as strings.")] = {}
+    buyer: dict[str, int] = {}
 
 
 class SearchResponse(msgspec.Struct):
     query: str
     mode: str
-    total_documents: Annotated[int, Meta(description="Distinct documents among the candidates read for this page "
-                                                     "(at least those of the passages returned).")]
+    total_documents: Annotated[int, Meta(description="Documents in the whole result set, after filters (near-"
+                                                     "duplicate versions counted once): the same on every page. "
+                                                     "0 when nothing is relevant: the query's terms match no "
+                                                     "passage and no passage is near it in meaning.")]
     took_ms: float
-    passages: list[Passage]
-    documents: list[DocumentSummary]
+    passages: Annotated[list[Passage], Meta(description="unit=document: the page's documents' best passages, in "
+                                                        "document order; unit=passage: the page of passages.")]
+    documents: Annotated[list[DocumentSummary], Meta(description="unit=document: the page of documents; "
+                                                                 "unit=passage: the passages' documents, each "
+                                                                 "once, ranked by its best passage.")]
     query_language: Annotated[str | None, Meta(description="Language detected for the query.")] = None
+    unit: Unit = "document"
+    sort: Sort = "relevance"
+    offset: int = 0
+    k: int = 10
+    facets: Facets = msgspec.field(default_factory=Facets)
     search_id: Annotated[str | None, Meta(description="Identifies this search in the query log (first pages only), "
                                                       "so that a client can report which result was opened.")] = None
 

@@ -115,3 +115,15 @@ def server_collection(embedder):
 
     with open_collection(url=":memory:", create=True, embedder=embedder) as collection:
         yield collection
+
+
+@pytest.fixture(scope="session")
+def bundled_collection(tmp_path_factory, embedder):
+    """An Edge index of the bundled corpus (corpus/documents, with its catalog), built once and only read."""
+    from index.collection import open_collection
+    from index.indexer import ingest_paths
+
+    folder = tmp_path_factory.mktemp("bundled") / "data"
+    with open_collection(data_dir=folder, create=True, embedder=embedder) as collection:
+        ingest_paths(collection, [ROOT / "corpus" / "documents"], workers=0)
+        yield collection

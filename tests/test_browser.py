@@ -35,36 +35,32 @@ LANVALLEC_MINUTES = "fr/minutes/pv-cao-papier-lanvallec-2022.pdf"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder):
-    """The real app (uvicorn, 127.0.0.1, a free port) over a fresh index of corpus/documents."""
+def server(tmp_path_factory, bundled_collection):
+    """The real app (uvicorn, 127.0.0.1, a free port) over an index of corpus/documents (shared, read only)."""
     import uvicorn
 
-    from index.collection import open_collection
-    from index.indexer import ingest_paths
     from service.app import create_app
     from service.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data")
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
-        ingest_paths(collection, [CORPUS], workers=0)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(settings, collection=collection), log_level="warning", lifespan="on")
-        uv = uvicorn.Server(config)
-        thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not uv.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            uv.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(settings, collection=bundled_collection), log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not uv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +160,7 @@ def test_the_interface_switches_to_english_and_keeps_the_search(page):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_text("Document type", exact=True).is_visible()
     assert page.get_by_label("Your question or keywords").input_value() == "clauses sociales"
-    assert page.get_by_label("Tender", exact=True).is_checked()
+    assert page.get_by_label(re.compile(r"^Tender \(\d+ documents\)$")).is_checked()  # its facet count beside it
     assert "q=clauses+sociales" in page.url and "type=tender" in page.url
     page.get_by_label("Your question or keywords").fill("nettoyage")
     page.get_by_label("Your question or keywords").press("Enter")
@@ -224,3 +220,58 @@ def test_the_members_question_opens_on_the_french_answer(server):
     first = response.json()["documents"][0]
     assert first["source"].endswith("faq-helpdesk-rargo-2025.md"), first["source"]
     assert first["language"] == "fr"
+
+
+def _count(label_text: str) -> int:
+    return int(re.search(r"\((\d+)", label_text).group(1))
+
+
+def test_facet_counts_sit_beside_each_filter_and_the_buyer_filter_narrows(page):
+    page.goto("/?q=clauses+sociales+insertion")
+    summary = page.locator("p.summary").inner_text()
+    total = int(re.match(r"(\d+)", summary).group(1))
+    guide = page.locator("label[for=type-guide]").inner_text()
+    counts = [_count(page.locator(f"label[for=type-{code}]").inner_text())
+              for code in ("guide", "tender", "minutes", "law", "notice", "other")]
+    assert guide.startswith("Guide (") and sum(counts) == total and total > 10
+    buyers = page.locator("fieldset.buyers label")
+    assert buyers.count() >= 3
+    label = buyers.first.inner_text()
+    name, expected = label.rsplit(" (", 1)[0], _count(label)
+    buyers.first.click()
+    page.get_by_role("button", name="Rechercher").first.click()
+    page.wait_for_url(re.compile(r"buyer="))
+    assert int(re.match(r"(\d+)", page.locator("p.summary").inner_text()).group(1)) >= expected
+    metas = page.locator("article.doc ul.meta").all_inner_texts()
+    assert metas and all(name in meta for meta in metas)
+    assert page.locator("fieldset.buyers input:checked").count() == 1
+    assert page.locator("ul.year-counts li").count() > 0
+
+
+def test_nonsense_shows_the_empty_state_and_no_next_page(page):
+    page.goto("/?q=xqzzyv+blorf")
+    assert page.get_by_text("Aucun résultat pour cette recherche.").is_visible()
+    assert page.locator("article.doc").count() == 0 and page.locator("a[rel=next]").count() == 0
+
+
+def test_sorting_by_date_lists_the_newest_first_with_their_dates(page):
+    page.goto("/?q=clauses+sociales")
+    relevance = _sources(page)
+    page.get_by_label("Trier par").select_option("date")
+    page.get_by_role("button", name="Rechercher").first.click()
+    page.wait_for_url(re.compile(r"sort=date"))
+    dates = page.locator("article.doc time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert len(dates) == page.locator("article.doc").count() == 10
+    assert dates == sorted(dates, reverse=True) and _sources(page) != relevance
+    assert page.get_by_label("Trier par").input_value() == "date"
+
+
+def test_ten_documents_a_page_and_the_next_page_repeats_none(page):
+    page.goto("/?q=clauses+sociales+nettoyage")
+    first = _sources(page)
+    assert len(first) == 10
+    page.locator("a[rel=next]").click()
+    page.wait_for_url(re.compile(r"offset=10"))
+    second = _sources(page)
+    assert second and not set(first) & set(second)
+    assert re.search(r"\b11\b", page.locator("p.summary").inner_text())

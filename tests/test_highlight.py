@@ -46,3 +46,26 @@ def test_letters_outside_latin1_do_not_break_matching():
 def test_a_passage_without_matches_opens_at_its_start():
     out = highlight("Rien à voir ici.", "ESAT")
     assert out.startswith("Rien") and "<mark>" not in out
+
+
+def test_a_query_word_marks_its_own_languages_stems_only():
+    assert "<mark>" not in highlight("Les cités et les villes durables.", "cities", language="fr")
+    out = highlight("Many cities, and one city.", "cities", language="en")
+    assert "<mark>cities</mark>" in out and "<mark>city</mark>" in out
+    assert "<mark>cités</mark>" in highlight("Les cités ouvrières.", "cité", language="fr")
+
+
+def test_whole_words_only_a_compound_is_not_marked_for_its_part():
+    out = highlight("Ban single-use plastics; use reusable cups.", "use", language="en")
+    assert "single-use" in out and "single-<mark>" not in out and "<mark>use</mark> reusable" in out
+    assert "<mark>single-use</mark>" in highlight("Ban single-use plastics.", "single-use", language="en")
+
+
+def test_snippets_show_no_markdown_syntax():
+    text = ("## Marchés réservés\n\nLes **marchés** [réservés](https://example.org/x) aux *ESAT* :\n\n"
+            "| Lot | Objet |\n|---|---|\n| 1 | Entretien |\n\n- un lot\n> cité")
+    out = highlight(text, "marchés réservés ESAT", language="fr")
+    for syntax in ("#", "**", "](", "|", "---", "- un", "&gt;"):
+        assert syntax not in out, syntax
+    assert out.startswith("<mark>Marchés réservés</mark>") and "<mark>ESAT</mark>" in out
+    assert "Lot · Objet" in out and "1 · Entretien" in out

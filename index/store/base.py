@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 DENSE = "dense"
-KEYWORD_FIELDS = ("kind", "state", "switched", "document_id", "language", "doc_type", "version", "source", "generation")
+KEYWORD_FIELDS = (
+    "kind", "state", "switched", "document_id", "language", "doc_type", "version", "source", "generation", "buyer",
+)
 INTEGER_FIELDS = ("year",)
 RRF_K = 60
 LIVE = "$live"  # the composite visibility condition below; each backend builds it as a nested filter
@@ -27,6 +29,7 @@ class Where:
     exclude_document_ids: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
+    buyers: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
     version: str | None = None
@@ -63,7 +66,7 @@ def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
     if switched == "1":
         must.append(("switched", ("1",)))
     for key, values in (("document_id", where.document_ids), ("language", where.languages),
-                        ("doc_type", where.doc_types)):
+                        ("doc_type", where.doc_types), ("buyer", where.buyers)):
         if values:
             must.append((key, tuple(values)))
     if where.year_from is not None or where.year_to is not None:
@@ -139,7 +142,7 @@ class Store(Protocol):
     def delete(self, where: Where) -> None: ...
     def set_payload(self, where: Where, payload: dict[str, object]) -> None: ...
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool = True) -> list[Found]: ...
+              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool | list[str] = True) -> list[Found]: ...
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]: ...
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]: ...
     def count(self, where: Where) -> int: ...

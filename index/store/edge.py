@@ -157,7 +157,7 @@ class EdgeStore:
         self._update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
 
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool = True) -> list[Found]:
+              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool | list[str] = True) -> list[Found]:
         flt = to_filter(where)
         n = max(pool, limit + offset)
         groups = score_groups(sources)

@@ -118,7 +118,7 @@ class ServerStore:
         self._client.set_payload(self.collection, payload, points=to_filter(where) or m.Filter(), wait=True)
 
     def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool = True) -> list[Found]:
+              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool | list[str] = True) -> list[Found]:
         flt = to_filter(where)
         n = max(pool, limit + offset)
         groups = score_groups(sources)

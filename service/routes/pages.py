@@ -24,19 +24,20 @@ from service.limits import MAX_RESULT_WINDOW
 from service.responses import document_summary
 from service.routes.deps import require_reader
 from service.routes.search import run_search
+from service.query_log import QueryLog
 from service.routes.view import view_url
-from service.schemas import DocType, DocumentSummary, SearchRequest
+from service.schemas import DocType, DocumentSummary, SearchRequest, SearchResponse
 from service.settings import Settings
 from service.signin import render_signin
 
 log = logging.getLogger("procsearch.pages")
 
-PAGE_K = 10  # passages per page, as the API's default
-PASSAGES_PER_DOCUMENT = 3
+PAGE_K = 10  # documents per page, as the API's default
 SIMILAR_POOL = 30  # similar_documents cuts off the weak ones and ranks same-type first; grouped by type
 SIMILAR_PER_TYPE = 5
-FILTER_KEYS = ("lang", "type", "year_from", "year_to")
-SEARCH_KEYS = ("q", "lang", "type", "year_from", "year_to", "mode", "k")
+FILTER_KEYS = ("lang", "type", "buyer", "year_from", "year_to")
+SEARCH_KEYS = ("q", "lang", "type", "buyer", "year_from", "year_to", "mode", "k", "sort")
+SORT_CHOICES = ("relevance", "date")
 TYPE_CHOICES: tuple[str, ...] = DocType.__args__
 LANGUAGE_CHOICES = ("fr", "en")
 
@@ -98,9 +99,10 @@ def _versions(doc: DocumentSummary) -> list[dict[str, object]]:
 
 def _card(doc: DocumentSummary, explicit_ui: str | None, passages: list[dict[str, object]] | None = None,
           ) -> dict[str, object]:
-    buyer = doc.extra.get("buyer")
+    buyer = doc.buyer or doc.extra.get("buyer")
     return {"doc": doc, "is_pdf": _is_pdf(doc), "open_url": open_url(doc, doc.best_page),
             "best_page": doc.best_page if _is_pdf(doc) else None, "buyer": str(buyer) if buyer else None,
+            "date": doc.date or (str(doc.year) if doc.year else None),
             "similar_url": _url(f"/similar/{doc.id}", [], ui=explicit_ui), "versions": _versions(doc),
             "passages": passages or []}
 
@@ -137,8 +139,42 @@ def _authorised(request: Request, settings: Settings, context: dict[str, object]
     return None
 
 
+def _counted(url: str, doc: DocumentSummary, rank: int, response: SearchResponse) -> str:
+    """The link through /open, which counts the opening for the coordinator's report, when the search was logged."""
+    if not response.search_id:
+        return url
+    return f"/open/{doc.id}?" + urlencode({"s": response.search_id, "r": rank, "to": url})
+
+
+def _results(response: SearchResponse, body: SearchRequest, params: list[tuple[str, str]],
+             explicit: str | None, t: dict[str, str]) -> dict[str, object]:
+    """The page's result cards, summary and pager: `k` documents a page, each with its best passages."""
+    by_id = {p.id: p for p in response.passages}
+    groups = []
+    for rank, doc in enumerate(response.documents, start=body.offset + 1):
+        passages = []
+        for pid in doc.passages:
+            p = by_id[pid]
+            passages.append({"p": p, "open_url": _counted(open_url(doc, p.page, p.section), doc, rank, response),
+                             "page_label": (t["page"].format(n=p.page) if p.page == p.page_end
+                                            else t["pages_range"].format(n=p.page, m=p.page_end))})
+        groups.append(_card(doc, explicit, passages))
+    nav = {}
+    if body.offset > 0:
+        nav["prev_url"] = _url("/", params, offset=str(max(0, body.offset - body.k)) or None)
+    if body.offset + len(groups) < response.total_documents and body.offset + 2 * body.k <= MAX_RESULT_WINDOW:
+        nav["next_url"] = _url("/", params, offset=str(body.offset + body.k))
+    summary = (t["summary_one_doc"] if response.total_documents == 1 else t["summary"]).format(
+        total=response.total_documents, first=body.offset + 1, last=body.offset + len(groups),
+        ms=round(response.took_ms))
+    return {"response": response, "groups": groups, "summary": summary,
+            "has_filters": any(k in FILTER_KEYS for k, v in params if v),
+            "without_filters_url": _url("/", [(k, v) for k, v in params if k not in FILTER_KEYS], offset=None),
+            **nav}
+
+
 @get("/", sync_to_thread=True, include_in_schema=False, name="search-page")
-def search_page(request: Request, collection: Collection, settings: Settings) -> Template:
+def search_page(request: Request, collection: Collection, settings: Settings, query_log: QueryLog) -> Template:
     ui, explicit = _ui(request)
     context = _common(request, ui, explicit)
     if (denied := _authorised(request, settings, context)) is not None:
@@ -148,12 +184,15 @@ def search_page(request: Request, collection: Collection, settings: Settings) ->
     q = qp.get("q") or ""
     langs = [v for v in qp.getall("lang", []) if v]
     types = [v for v in qp.getall("type", []) if v]
+    buyers = [v for v in qp.getall("buyer", []) if v]
     mode = qp.get("mode") or "hybrid"
-    form = {"q": q, "langs": langs, "types": types, "year_from": qp.get("year_from") or "",
-            "year_to": qp.get("year_to") or "", "mode": mode, "k": qp.get("k") or "",
-            "type_choices": list(TYPE_CHOICES),
+    sort = qp.get("sort") or "relevance"
+    form = {"q": q, "langs": langs, "types": types, "buyers": buyers, "year_from": qp.get("year_from") or "",
+            "year_to": qp.get("year_to") or "", "mode": mode, "k": qp.get("k") or "", "sort": sort,
+            "sort_choices": list(SORT_CHOICES), "type_choices": list(TYPE_CHOICES),
             "language_choices": list(LANGUAGE_CHOICES) + [v for v in dict.fromkeys(langs)
                                                           if v not in LANGUAGE_CHOICES],
+            "buyer_choices": list(dict.fromkeys(buyers)), "facets": {},
             "advanced_open": mode != "hybrid" or bool(qp.get("k"))}
     context.update(form=form, searched=bool(q.strip()), error=None, groups=[], response=None,
                    title=t["page_title"])
@@ -166,10 +205,10 @@ def search_page(request: Request, collection: Collection, settings: Settings) ->
         k = _int_field(qp.get("k"), "k", t) or PAGE_K
         offset = _int_field(qp.get("offset"), "offset", t) or 0
         body = msgspec.convert({"q": q, "k": k, "offset": offset, "lang": langs or None, "type": types or None,
-                                "year_from": _int_field(qp.get("year_from"), "year_from", t),
-                                "year_to": _int_field(qp.get("year_to"), "year_to", t), "mode": mode},
-                               SearchRequest)
-        response = run_search(collection, body)
+                                "buyer": buyers or None, "year_from": _int_field(qp.get("year_from"), "year_from", t),
+                                "year_to": _int_field(qp.get("year_to"), "year_to", t), "mode": mode,
+                                "sort": sort}, SearchRequest)
+        response = run_search(collection, body, query_log, source="page")
     except msgspec.ValidationError as exc:
         context["error"], status = _error_message(exc), 400
     except (ValueError, NotFoundError) as exc:
@@ -180,29 +219,9 @@ def search_page(request: Request, collection: Collection, settings: Settings) ->
         log.exception("search page failed for %r", q)
         context["error"], status = "internal error; the server log has the details", 500
     else:
-        by_id = {p.id: p for p in response.passages}
-        groups = []
-        for doc in response.documents:
-            passages = []
-            for pid in doc.passages[:PASSAGES_PER_DOCUMENT]:
-                p = by_id[pid]
-                passages.append({"p": p, "open_url": open_url(doc, p.page, p.section),
-                                 "page_label": (t["page"].format(n=p.page) if p.page == p.page_end
-                                                else t["pages_range"].format(n=p.page, m=p.page_end))})
-            groups.append(_card(doc, explicit, passages))
-        has_filters = any(k in FILTER_KEYS for k, _ in params if _)
-        shown = len(response.passages)
-        nav = {}
-        if body.offset > 0:
-            nav["prev_url"] = _url("/", params, offset=str(max(0, body.offset - body.k)) or None)
-        if shown == body.k and body.offset + 2 * body.k <= MAX_RESULT_WINDOW:  # no link to a refused page
-            nav["next_url"] = _url("/", params, offset=str(body.offset + body.k))
-        summary = (t["summary_one_doc"] if len(groups) == 1 else t["summary"]).format(
-            docs=len(groups), passages=shown, ms=round(response.took_ms))
-        context.update(response=response, groups=groups, summary=summary, has_filters=has_filters,
-                       without_filters_url=_url("/", [(k, v) for k, v in params if k not in FILTER_KEYS],
-                                                offset=None),
-                       **nav)
+        context.update(_results(response, body, params, explicit, t))
+        form["facets"] = msgspec.structs.asdict(response.facets)
+        form["buyer_choices"] = list(dict.fromkeys(buyers + list(response.facets.buyer)))
     context["title"] = t["results_title"].format(q=q if len(q) <= 80 else q[:77] + "…")
     return _render("search.html", context, status)
 
