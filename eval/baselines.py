@@ -30,6 +30,7 @@ from eval.windows import Windows, load_windows, window_vectors
 BM25_ANALYSERS = {"bm25-fr": ("french", "fr"), "bm25-en": ("english", "en")}  # name → (stemmer, stop words)
 DENSE = "dense-exact"
 FUSED = "rrf"
+FUSED_LEXICAL = "rrf-bm25"  # the fusion's name when no embedder is given: the two BM25 lists only
 BASELINES = (*BM25_ANALYSERS, DENSE, FUSED)
 RRF_K = 60  # the constant of Cormack et al.'s reciprocal-rank fusion, unweighted
 DEPTH = 100  # documents each list passes to the fusion and to scoring
@@ -128,7 +129,9 @@ def rank_query(text: str, bm25: dict[str, Bm25Baseline], dense: DenseBaseline | 
         out[DENSE] = Ranking(rank(dense.document_scores(text)), (time.perf_counter() - start) * 1000)
     start = time.perf_counter()
     fused = fuse([r.documents for r in out.values()])
-    out[FUSED] = Ranking(fused, sum(r.took_ms for r in out.values()) + (time.perf_counter() - start) * 1000)
+    out[FUSED if dense is not None else FUSED_LEXICAL] = Ranking(
+        fused, sum(r.took_ms for r in out.values()) + (time.perf_counter() - start) * 1000
+    )
     return out
 
 
@@ -143,7 +146,7 @@ def run_baselines(
 ) -> tuple[ModeReport, ...]:
     """One ModeReport per baseline (bm25-fr, bm25-en, dense-exact, rrf) on the judged queries.
 
-    Without an embedder the dense baseline is left out and the fusion joins the two BM25 lists.
+    Without an embedder the dense baseline is left out and the fusion (`rrf-bm25`) joins the two BM25 lists.
     """
     windows = load_windows(corpus_paths, cache_dir, progress)
     bm25 = {name: Bm25Baseline(windows, stemmer, stop) for name, (stemmer, stop) in BM25_ANALYSERS.items()}

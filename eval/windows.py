@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,22 +138,38 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def window_vectors(
     windows: Windows, embedder, cache_dir: Path | None = None, progress: Callable[[int, int, str], None] | None = None
 ) -> np.ndarray:
-    """Normalised passage vectors of every window (float32, one row each), cached by model and corpus."""
+    """Normalised passage vectors of every window (float32, one row each), cached by model and corpus.
+
+    Encoding a whole corpus takes long on a small machine, so each batch is
+    saved as it is encoded: an interrupted run resumes where it stopped, and
+    the batches are joined into one file at the end.
+    """
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", str(embedder.name))[-60:]
     cache = (cache_dir or cache_root()) / f"vectors-{slug}-{embedder.backend}-{windows.key}.npy"
     if cache.is_file():
         vectors = np.load(cache)
         if vectors.shape[0] == len(windows.texts):
             return vectors
+    batches = cache.with_name(cache.stem + ".batches")
+    batches.mkdir(parents=True, exist_ok=True)
     parts = []
     for start in range(0, len(windows.texts), ENCODE_BATCH):
-        batch = list(windows.texts[start : start + ENCODE_BATCH])
-        parts.append(np.asarray(embedder.embed_passages(batch), dtype=np.float32))
+        done = batches / f"{start:08d}.npy"
+        if done.is_file():
+            parts.append(np.load(done))
+        else:
+            batch = list(windows.texts[start : start + ENCODE_BATCH])
+            parts.append(np.asarray(embedder.embed_passages(batch), dtype=np.float32))
+            _save_atomically(done, parts[-1])
         if progress:
             progress(min(start + ENCODE_BATCH, len(windows.texts)), len(windows.texts), "encoding windows")
-    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension()), dtype=np.float32)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache.with_name(cache.name + f".{os.getpid()}.tmp.npy")
-    np.save(temporary, vectors)
-    temporary.replace(cache)
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+    _save_atomically(cache, vectors)
+    shutil.rmtree(batches, ignore_errors=True)
     return vectors
+
+
+def _save_atomically(path: Path, array: np.ndarray) -> None:
+    temporary = path.with_name(path.stem + f".{os.getpid()}.tmp.npy")
+    np.save(temporary, array)
+    temporary.replace(path)
