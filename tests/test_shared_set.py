@@ -76,6 +76,7 @@ def test_the_set_covers_both_directions_styles_and_kinds_of_answer():
         assert directions.count(name) >= 30, name
     styles = [q.style for q in QUERIES]
     assert styles.count("keyword") >= 25 and styles.count("helpdesk") >= 15
+    assert sum(1 for q in QUERIES if q.style == "keyword" and len(q.text.split()) <= 3) >= 10  # 2-3 word searches
     kinds = {q.metadata.get("answer_type") for q in QUERIES}
     assert {"law", "guide", "tender", "minutes"} <= kinds
 
