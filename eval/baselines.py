@@ -167,7 +167,7 @@ def run_baselines(
             failed=tuple(r for r in results[name] if r.ndcg == 0),
             queries=tuple(results[name]),
         )
-        for name in BASELINES
+        for name in (*BASELINES, FUSED_LEXICAL)
         if name in results
     )
 

@@ -154,3 +154,9 @@ def test_an_interrupted_encoding_resumes_from_its_saved_batches(tmp_path, tiny_c
     batches.mkdir()
     np.save(batches / "00000000.npy", np.full_like(first, 7.0))
     assert float(window_vectors(windows, embedder, cache)[0, 0]) == 7.0
+
+
+@pytest.mark.unit
+def test_without_a_model_the_bm25_lists_are_fused_under_their_own_name(tmp_path, tiny_corpus):
+    reports = run_baselines(QUERIES, QRELS, [tiny_corpus], None, cache_dir=tmp_path / "cache")
+    assert [r.mode for r in reports] == ["bm25-fr", "bm25-en", "rrf-bm25"]
