@@ -13,6 +13,7 @@ dense with the same subsets and metrics, from the same queries and judgements.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from eval.beir import Qrels, Query
 from eval.metrics import average_precision, first_relevant_rank, mrr_at_k, ndcg_at_k, recall_at_k, relevant_ids
 from eval.run import EvalReport, ModeReport, QueryResult, group_results, judged_ranking, summarise
 from eval.windows import Windows, load_windows, window_vectors
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG: one line per index built
 
 BM25_ANALYSERS = {"bm25-fr": ("french", "fr"), "bm25-en": ("english", "en")}  # name → (stemmer, stop words)
 DENSE = "dense-exact"
