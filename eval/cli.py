@@ -6,9 +6,12 @@ import json
 import sys
 from argparse import Namespace
 
+from eval.baselines import add_baselines
+from eval.beir import load_qrels, load_queries
 from eval.piaf import evaluate_piaf
-from eval.run import EvalReport, evaluate, format_table, report_to_dict
+from eval.run import DEFAULT_CORPUS, DEFAULT_QRELS, DEFAULT_QUERIES, EvalReport, evaluate, format_table, report_to_dict
 from eval.shared_set import evaluate_shared
+from index.embedder import Embedder
 
 
 def failed_queries(report: EvalReport, limit: int = 15) -> str:
@@ -52,15 +55,26 @@ def run_eval_command(args: Namespace, settings) -> int:
             print(file=sys.stderr)
         print(json.dumps(doctype_report_dict(found), indent=1) if args.json else format_report(found))
         return 0
+    half = getattr(args, "half", None)
+    baselines = bool(getattr(args, "baselines", False))
+    if half and not (args.piaf or args.shared):
+        print("error: --half splits the --shared and --piaf sets only", file=sys.stderr)
+        return 2
     if args.piaf:
-        report = evaluate_piaf(modes=modes, data_dir=data_dir, model=settings.model, progress=progress)
+        report = evaluate_piaf(modes=modes, data_dir=data_dir, model=settings.model, progress=progress, half=half,
+                               baselines=baselines)
     elif args.shared:
         corpus = args.corpus[0] if args.corpus else None
         report = evaluate_shared(modes=modes, corpus=corpus, data_dir=data_dir, model=settings.model,
-                                 progress=progress)
+                                 progress=progress, half=half, baselines=baselines)
     else:
-        report = evaluate(args.queries, args.qrels, args.corpus, modes, data_dir=data_dir, model=settings.model,
-                          progress=progress)
+        embedder = Embedder(settings.model)
+        report = evaluate(args.queries, args.qrels, args.corpus, modes, data_dir=data_dir, progress=progress,
+                          embedder=embedder)
+        if baselines:
+            report = add_baselines(report, load_queries(args.queries or DEFAULT_QUERIES),
+                                   load_qrels(args.qrels or DEFAULT_QRELS), args.corpus or [DEFAULT_CORPUS],
+                                   embedder, progress=progress)
     if progress:
         print(file=sys.stderr)
     if args.json:

@@ -17,12 +17,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from eval.beir import Qrels, Query, write_qrels, write_queries
+from eval.baselines import add_baselines
+from eval.beir import Qrels, Query, load_qrels, load_queries, write_qrels, write_queries
 from eval.run import ROOT, EvalReport, evaluate
+from index.embedder import DEFAULT_MODEL, Embedder
 from index.search import MODES
 
 DEFAULT_SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared")  # ../shared unless set
 SHEETS_FILE = "spf_qr_test.json"
+HALVES = ("tune", "test")  # PIAF's questions in file order: the first half to tune on, the second to report
 QUESTIONS_FILE = "questions_spf.json"
 
 
@@ -68,13 +71,28 @@ def sheet_file_text(text: str) -> str:
     return text.strip() + "\n"
 
 
-def prepare_piaf(shared_dir: Path | str | None, out_dir: Path | str) -> tuple[Path, Path, Path]:
+def piaf_half(number: int, total: int) -> str:
+    """`tune` for the first ceil(total / 2) questions in file order (piaf-001 … piaf-268 of 535), else `test`.
+
+    A fixed rule, chosen before any tuning: weights are chosen on the first half
+    and the figures reported on the second, which no choice has seen. Each
+    question has its own sheet, so the halves share no relevant document.
+    """
+    return "tune" if number <= (total + 1) // 2 else "test"
+
+
+def prepare_piaf(shared_dir: Path | str | None, out_dir: Path | str,
+                 half: str | None = None) -> tuple[Path, Path, Path]:
     """Write `out_dir/piaf/<sheet_id>.txt`, `out_dir/queries.jsonl`, `out_dir/qrels.tsv`; return the three paths.
 
     The 530 sheets of spf_qr_test.json are the corpus. Five questions point to
     sheets missing from it; their rows carry the sheet text, so those sheets
     are added from there rather than leaving five questions unanswerable.
+    With `half` ("tune" or "test"), only that half's questions are written
+    (the corpus stays whole); every query carries its half in its metadata.
     """
+    if half is not None and half not in HALVES:
+        raise ValueError(f"unknown half '{half}': use one of {', '.join(HALVES)}")
     folder = find_piaf(shared_dir)
     sheets = read_sheets(folder / SHEETS_FILE)
     questions = read_questions(folder / QUESTIONS_FILE)
@@ -93,8 +111,11 @@ def prepare_piaf(shared_dir: Path | str | None, out_dir: Path | str) -> tuple[Pa
     qrels: Qrels = {}
     for number, (sheet_id, question, _) in enumerate(questions, start=1):
         query_id = f"piaf-{number:03d}"
+        own_half = piaf_half(number, len(questions))
+        if half is not None and own_half != half:
+            continue
         queries.append(Query(query_id, question, language="fr", answer_languages=("fr",), cross_lingual=False,
-                             style="question", metadata={"benchmark": "piaf"}))
+                             style="question", metadata={"benchmark": "piaf", "half": own_half}))
         qrels[query_id] = {sheet_id: 1}
     queries_path, qrels_path = out / "queries.jsonl", out / "qrels.tsv"
     write_queries(queries_path, queries)
@@ -104,9 +125,18 @@ def prepare_piaf(shared_dir: Path | str | None, out_dir: Path | str) -> tuple[Pa
 
 def evaluate_piaf(shared_dir: Path | str | None = None, modes: Sequence[str] = MODES,
                   data_dir: Path | str | None = None, k: int = 10, model: str | None = None,
-                  progress: Callable[[int, int, str], None] | None = None) -> EvalReport:
-    """Prepare PIAF in a scratch folder and evaluate it (reusing `data_dir`'s index when given)."""
+                  progress: Callable[[int, int, str], None] | None = None, half: str | None = None,
+                  baselines: bool = False, embedder: Embedder | None = None) -> EvalReport:
+    """Prepare PIAF in a scratch folder and evaluate it (reusing `data_dir`'s index when given).
+
+    `half` keeps one half of the questions; `baselines` adds the plain baselines' rows (eval/baselines.py).
+    """
+    embedder = embedder or Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)
     with tempfile.TemporaryDirectory(prefix="procsearch-piaf-") as scratch:
-        corpus, queries_path, qrels_path = prepare_piaf(shared_dir, scratch)
-        return evaluate(queries_path, qrels_path, [corpus], modes, data_dir=data_dir, k=k, model=model,
-                        progress=progress)
+        corpus, queries_path, qrels_path = prepare_piaf(shared_dir, scratch, half)
+        report = evaluate(queries_path, qrels_path, [corpus], modes, data_dir=data_dir, k=k, progress=progress,
+                          embedder=embedder)
+        if baselines:
+            report = add_baselines(report, load_queries(queries_path), load_qrels(qrels_path), [corpus], embedder,
+                                   k=k, progress=progress)
+        return report

@@ -13,14 +13,28 @@ and judged by the project (eval/shared/README.md); the documents stay in
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from eval.baselines import add_baselines
+from eval.beir import Query, load_qrels, load_queries, write_queries
 from eval.run import ROOT, EvalReport, evaluate
+from index.embedder import DEFAULT_MODEL, Embedder
 from index.search import MODES
 
 SET_DIR = ROOT / "eval" / "shared"
 DEFAULT_CORPUS = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared") / "corpus"  # ../shared unless set
+HALVES = ("tune", "test")  # each query's `half` field, fixed once before any tuning (eval/shared/README.md)
+
+
+def select_half(queries: Sequence[Query], half: str | None) -> list[Query]:
+    """The queries of one half (all of them for None); ValueError for an unknown half."""
+    if half is None:
+        return list(queries)
+    if half not in HALVES:
+        raise ValueError(f"unknown half '{half}': use one of {', '.join(HALVES)}")
+    return [q for q in queries if q.metadata.get("half") == half]
 
 
 def find_shared_corpus(corpus: Path | str | None = None) -> Path:
@@ -34,12 +48,23 @@ def find_shared_corpus(corpus: Path | str | None = None) -> Path:
 
 def evaluate_shared(modes: Sequence[str] = MODES, corpus: Path | str | None = None,
                     data_dir: Path | str | None = None, k: int = 10, model: str | None = None,
-                    progress: Callable[[int, int, str], None] | None = None, embedder=None) -> EvalReport:
+                    progress: Callable[[int, int, str], None] | None = None, embedder=None,
+                    half: str | None = None, baselines: bool = False) -> EvalReport:
     """Ingest ../shared/corpus (or reuse `data_dir`'s store) and score the set on it.
 
     Ingesting the whole corpus takes many minutes on a small machine: pass `data_dir`
-    (the CLI's --reuse-data) to ingest once and re-score in seconds.
+    (the CLI's --reuse-data) to ingest once and re-score in seconds. `half` keeps
+    the tuning or the test half; `baselines` adds the plain baselines' rows.
     """
+    queries = select_half(load_queries(SET_DIR / "queries.jsonl"), half)  # before the slow part: a typo fails fast
+    qrels = load_qrels(SET_DIR / "qrels.tsv")
     folder = find_shared_corpus(corpus)
-    return evaluate(SET_DIR / "queries.jsonl", SET_DIR / "qrels.tsv", [folder], modes, data_dir=data_dir, k=k,
-                    model=model, progress=progress, embedder=embedder)
+    embedder = embedder or Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)
+    with tempfile.TemporaryDirectory(prefix="procsearch-shared-") as scratch:
+        queries_path = Path(scratch) / "queries.jsonl"
+        write_queries(queries_path, queries)
+        report = evaluate(queries_path, SET_DIR / "qrels.tsv", [folder], modes, data_dir=data_dir, k=k,
+                          progress=progress, embedder=embedder)
+    if baselines:
+        report = add_baselines(report, queries, qrels, [folder], embedder, k=k, progress=progress)
+    return report

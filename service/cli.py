@@ -261,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="types and titles against the judged set eval/doctypes over ../shared/corpus (or --corpus DIR)")
     p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
     p.add_argument("--fields", action="store_true", help="score tender-field extraction on eval/fields/judged.jsonl")
+    p.add_argument("--half", choices=("tune", "test"),
+                   help="with --shared or --piaf: only the tuning half or the test half of the questions")
+    p.add_argument("--baselines", action="store_true",
+                   help="add plain baselines computed outside the index: bm25s (French and English analysers) and "
+                        "the model with exact search over 220-word windows, and their RRF (vectors cached)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

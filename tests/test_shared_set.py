@@ -1,12 +1,12 @@
 """The real-documents evaluation set (eval/shared): consistent judgements, files that exist, a runnable harness."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from eval.beir import load_qrels, load_queries
-from eval.shared_set import DEFAULT_CORPUS, SET_DIR, evaluate_shared
+from eval.piaf import piaf_half, prepare_piaf
+from eval.shared_set import DEFAULT_CORPUS, HALVES, SET_DIR, evaluate_shared, select_half
 from service.cli import main
 
 # the language of each part of ../shared/corpus (README there); the set judges no TED notice
@@ -60,3 +60,67 @@ def test_a_missing_shared_corpus_is_one_line_and_a_non_zero_exit(tmp_path, capsy
     assert main(["--data", str(tmp_path / "data"), "eval", "--shared", "--corpus", str(tmp_path / "nowhere")]) == 1
     error = capsys.readouterr().err
     assert error.startswith("procsearch: error: the shared corpus was not found") and error.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- the 150-question set and its halves
+
+def direction(query):
+    return f"{query.language}-{'cross' if query.cross_lingual else 'same'}"
+
+
+@pytest.mark.unit
+def test_the_set_covers_both_directions_styles_and_kinds_of_answer():
+    assert len(QUERIES) >= 150
+    directions = [direction(q) for q in QUERIES]
+    for name in ("fr-same", "fr-cross", "en-same", "en-cross"):
+        assert directions.count(name) >= 30, name
+    styles = [q.style for q in QUERIES]
+    assert styles.count("keyword") >= 25 and styles.count("helpdesk") >= 15
+    assert sum(1 for q in QUERIES if q.style == "keyword" and len(q.text.split()) <= 3) >= 10  # 2-3 word searches
+    kinds = {q.metadata.get("answer_type") for q in QUERIES}
+    assert {"law", "guide", "tender", "minutes"} <= kinds
+
+
+@pytest.mark.unit
+def test_every_query_has_a_fixed_half_and_the_halves_are_balanced():
+    halves = [q.metadata.get("half") for q in QUERIES]
+    assert set(halves) == set(HALVES)
+    assert abs(halves.count("tune") - halves.count("test")) <= 1
+    for key in ({direction(q) for q in QUERIES} | {q.style for q in QUERIES}):
+        group = [q.metadata["half"] for q in QUERIES if key in (direction(q), q.style)]
+        assert abs(group.count("tune") - group.count("test")) <= 2, key
+
+
+@pytest.mark.unit
+def test_select_half_keeps_one_half_and_rejects_a_typo():
+    test = select_half(QUERIES, "test")
+    assert test and all(q.metadata["half"] == "test" for q in test)
+    assert len(test) + len(select_half(QUERIES, "tune")) == len(QUERIES)
+    assert select_half(QUERIES, None) == QUERIES
+    with pytest.raises(ValueError, match="unknown half"):
+        select_half(QUERIES, "train")
+
+
+@pytest.mark.unit
+def test_piaf_is_split_in_file_order_first_half_to_tune():
+    assert [piaf_half(n, 535) for n in (1, 268, 269, 535)] == ["tune", "tune", "test", "test"]
+    assert [piaf_half(n, 4) for n in (1, 2, 3, 4)] == ["tune", "tune", "test", "test"]
+
+
+@pytest.mark.unit
+def test_prepare_piaf_writes_only_the_requested_half(tmp_path):
+    piaf = DEFAULT_CORPUS.parent / "eval" / "piaf"
+    if not piaf.is_dir():
+        pytest.skip(f"PIAF benchmark absent: {piaf} does not exist")
+    _, queries_path, qrels_path = prepare_piaf(DEFAULT_CORPUS.parent, tmp_path / "test", half="test")
+    test = load_queries(queries_path)
+    assert test[0].id == "piaf-269" and {q.metadata["half"] for q in test} == {"test"}
+    assert set(load_qrels(qrels_path)) == {q.id for q in test}
+    _, tune_path, _ = prepare_piaf(DEFAULT_CORPUS.parent, tmp_path / "tune", half="tune")
+    assert len(load_queries(tune_path)) + len(test) == 535
+
+
+@pytest.mark.unit
+def test_half_is_refused_outside_the_split_sets(tmp_path, capsys):
+    assert main(["--data", str(tmp_path / "data"), "eval", "--half", "test"]) == 2
+    assert "--half" in capsys.readouterr().err
