@@ -130,7 +130,7 @@ class Collection:
             "kind": "chunk", "state": "hidden", "document_id": doc.id, "version": version, "index": chunk.index,
             "text": chunk.text, "page": chunk.page, "page_end": chunk.page_end, "section": chunk.section,
             "char_start": chunk.char_start, "char_end": chunk.char_end, "chunk_language": chunk.language,
-            "language": doc.language, "doc_type": doc.doc_type, "year": doc.year, "title": doc.title,
+            "ocr": chunk.ocr, "language": doc.language, "doc_type": doc.doc_type, "year": doc.year, "title": doc.title,
             "source": doc.source})
 
     def optimize(self) -> bool:

@@ -100,6 +100,7 @@ class Hit:
     char_start: int
     char_end: int
     document: dict[str, object] = field(default_factory=dict)
+    ocr: bool = False  # read from a scanned page by OCR
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,8 @@ def _hit(found: Found) -> Hit:
                page_end=int(p.get("page_end") or p["page"]), section=str(p.get("section") or ""),
                language=str(p.get("chunk_language") or p.get("language")), score=found.score, index=int(p["index"]),
                char_start=int(p["char_start"]), char_end=int(p["char_end"]),
-               document={k: p.get(k) for k in ("title", "doc_type", "language", "year", "source")})
+               document={k: p.get(k) for k in ("title", "doc_type", "language", "year", "source")},
+               ocr=bool(p.get("ocr")))
 
 
 def _merge(a: Hit, b: Hit) -> Hit:
@@ -183,7 +185,7 @@ def _merge(a: Hit, b: Hit) -> Hit:
     return Hit(**{**a.__dict__, "text": text, "char_start": first.char_start,
                   "char_end": max(first.char_end, second.char_end), "page": first.page,
                   "page_end": max(first.page_end, second.page_end), "section": first.section,
-                  "index": first.index})
+                  "index": first.index, "ocr": a.ocr or b.ocr})
 
 
 _NON_WORD = re.compile(r"\W+")

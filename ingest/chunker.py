@@ -167,5 +167,6 @@ def chunk_pages(document_id: str, pages: list[Page], language: str) -> list[Chun
             document_id=document_id, index=index, text=text, page=group[0].page, page_end=group[-1].page,
             section=" > ".join(path), char_start=start, char_end=end,
             language=passage_language(text, language) if len(text) > 200 else language,
+            ocr=any(page.ocr for page in pages[group[0].page - 1:group[-1].page]),
         ))
     return chunks

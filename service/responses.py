@@ -25,7 +25,7 @@ def search_response(result: SearchResult, records: dict[str, dict[str, object]])
     """Passages ranked across documents, and each document once, ranked by its best passage."""
     passages = [Passage(id=h.id, document_id=h.document_id, text=h.text, highlight=highlight(h.text, result.query),
                         page=h.page, page_end=h.page_end, section=h.section, language=h.language,
-                        score=round(h.score, 6)) for h in result.hits]
+                        score=round(h.score, 6), ocr=h.ocr) for h in result.hits]
     grouped: dict[str, list] = {}  # near-duplicate versions share one entry, keyed by their first version
     for hit in result.hits:
         record = records.get(hit.document_id) or {}
