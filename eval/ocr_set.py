@@ -7,7 +7,8 @@ the truth. `character_error_rate` compares OCR's text with it after both are
 normalised (Unicode NFKC, one kind of quote and dash, whitespace collapsed),
 so only characters count, not line breaks.
 
-    python -m eval.ocr_set cer [--pages 32]       CER per condition and language, pages/s
+    python -m eval.ocr_set cer [--pages 32] [--shard 1/3] 2> LOG    CER per page and condition (JSON lines)
+    python -m eval.ocr_set merge LOG...                            mean CER per condition and language, pages/s
     python -m eval.ocr_set corpus OUT             the bundled corpus with every PDF replaced by its scan
 """
 
@@ -143,18 +144,31 @@ def sample_pages(count: int, corpus: Path = CORPUS) -> list[tuple[Path, int, str
     return chosen
 
 
-def measure(pages: int, conditions: list[str], single_language: bool) -> dict[str, object]:
-    """CER (mean over pages) per condition and language, and OCR pages/s (rendering included).
+def word_order_free(text: str) -> str:
+    """The normalised words in sorted order: reading order (table cells, columns) no longer counts."""
+    return " ".join(sorted(normalise(text).split(" ")))
 
-    Page by page, every condition in turn, with one progress line per page on stderr: a run cut short
-    still says what it measured.
+
+def page_rates(recognised: str, truth: str) -> dict[str, float]:
+    """CER in reading order, and word-order-free (an upper bound on misread characters: a misread word
+    sorts elsewhere and costs its length twice)."""
+    order_free = word_order_free(truth)
+    return {"cer": character_error_rate(recognised, truth),
+            "cer_words": edit_distance(word_order_free(recognised), order_free) / max(1, len(order_free))}
+
+
+def measure(pages: int, conditions: list[str], shard: tuple[int, int] = (1, 1),
+            done: frozenset[tuple[str, int, str]] = frozenset()) -> dict[str, object]:
+    """Per page and condition: CER (both kinds) and OCR seconds (rendering included); `shard` (i, n) takes
+    every n-th page from the i-th, so n processes can share the set. `python -m eval.ocr_set merge` sums up.
+
+    Conditions named 'NAME:single' read with the page's own language model instead of fra+eng; `done` holds
+    the (pdf name, page, condition) already measured by an earlier run, which are skipped.
     """
     from pypdf import PdfReader, PdfWriter
 
-    sample = sample_pages(pages)
-    runs = [(name, ocr.LANGUAGES) for name in conditions] + ([("300-clean", "single")] if single_language else [])
-    rates: dict[str, dict[str, list[float]]] = {}
-    seconds: dict[str, float] = {}
+    sample = sample_pages(pages)[shard[0] - 1::shard[1]]
+    rows = []
     with tempfile.TemporaryDirectory(prefix="procsearch-cer-") as folder:
         work = Path(folder)
         for index, (pdf, number, language, truth) in enumerate(sample):
@@ -162,26 +176,37 @@ def measure(pages: int, conditions: list[str], single_language: bool) -> dict[st
             writer = PdfWriter()
             writer.add_page(PdfReader(pdf).pages[number - 1])
             writer.write(single)
-            line = []
-            for name, languages in runs:
-                key = name if languages == ocr.LANGUAGES else f"{name} ({languages} model)"
+            for key in conditions:
+                if (pdf.name, number, key) in done:
+                    continue
+                name, _, model = key.partition(":")
                 scanned = work / f"{name}.pdf"
-                if not scanned.exists() or languages == ocr.LANGUAGES:
+                if not model:
                     scan_pdf(single, scanned, CONDITIONS[name], seed=index)
-                lang = {"fr": "fra", "en": "eng"}[language] if languages == "single" else languages
+                lang = {"fr": "fra", "en": "eng"}[language] if model == "single" else ocr.LANGUAGES
                 started = time.monotonic()
-                image = ocr.render_page(scanned, 1, work, dpi=ocr.DPI, timeout=600)
-                text = ocr.read_image(image, timeout=600, languages=lang)
-                seconds[key] = seconds.get(key, 0.0) + time.monotonic() - started
-                rates.setdefault(key, {"fr": [], "en": []})[language].append(character_error_rate(text, truth))
-                line.append(f"{key} {rates[key][language][-1]:.4f}")
-            print(f"{index + 1}/{len(sample)} {pdf.name} p{number} {language}: " + ", ".join(line),
-                  file=sys.stderr, flush=True)
-    done = {key: len(r["fr"]) + len(r["en"]) for key, r in rates.items()}
-    return {"pages": len(sample), "languages": ocr.LANGUAGES, "conditions": {
-        key: {"cer_fr": round(float(np.mean(r["fr"])), 4), "cer_en": round(float(np.mean(r["en"])), 4),
-              "cer_max_page": round(float(max(r["fr"] + r["en"])), 4),
-              "pages_per_s": round(done[key] / seconds[key], 3)} for key, r in rates.items()}}
+                image = ocr.render_page(scanned, 1, work, dpi=ocr.DPI, timeout=900)
+                text = ocr.read_image(image, timeout=900, languages=lang)
+                rows.append({"pdf": pdf.name, "page": number, "language": language, "condition": key,
+                             "seconds": round(time.monotonic() - started, 2), **page_rates(text, truth)})
+                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    return {"rows": rows}
+
+
+def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
+    """Mean CER per condition and language, worst page, and pages/s."""
+    out: dict[str, object] = {"pages": len({(r["pdf"], r["page"]) for r in rows})}
+    for key in dict.fromkeys(str(r["condition"]) for r in rows):
+        mine = [r for r in rows if r["condition"] == key]
+        figures: dict[str, object] = {"pages": len(mine)}
+        for language in ("fr", "en"):
+            rates = [r for r in mine if r["language"] == language]
+            for kind in ("cer", "cer_words"):
+                figures[f"{kind}_{language}"] = round(float(np.mean([r[kind] for r in rates])), 4) if rates else None
+        figures["cer_words_worst_page"] = round(max(float(r["cer_words"]) for r in mine), 4)
+        figures["pages_per_s"] = round(len(mine) / sum(float(r["seconds"]) for r in mine), 3)
+        out[key] = figures
+    return out
 
 
 def build_corpus(target: Path, condition: Condition = SCAN_CONDITION, corpus: Path = CORPUS) -> int:
@@ -200,13 +225,21 @@ def build_corpus(target: Path, condition: Condition = SCAN_CONDITION, corpus: Pa
     return scanned
 
 
+def _rows(logs: list[Path]) -> list[dict]:
+    return [json.loads(line) for log in logs for line in log.read_text().splitlines() if line.startswith("{")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.ocr_set", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    cer = sub.add_parser("cer", help="character error rate per scan condition")
+    cer = sub.add_parser("cer", help="CER per scan condition, one JSON line per page and condition on stderr")
     cer.add_argument("--pages", type=int, default=32)
-    cer.add_argument("--conditions", default=",".join(CONDITIONS))
-    cer.add_argument("--single-language", action="store_true", help="also 300-clean with each page's own model")
+    cer.add_argument("--conditions", default="300-clean,300-light,300-heavy,200-clean",
+                     help="names from CONDITIONS; NAME:single reads with the page's own language model")
+    cer.add_argument("--shard", default="1/1", help="i/n: every n-th page from the i-th (n processes in parallel)")
+    cer.add_argument("--skip-done", type=Path, nargs="*", default=[], help="logs of earlier runs: skip what they hold")
+    merge = sub.add_parser("merge", help="summary of the JSON lines written by `cer` runs")
+    merge.add_argument("logs", type=Path, nargs="+")
     corpus = sub.add_parser("corpus", help="the bundled corpus with its PDFs scanned")
     corpus.add_argument("target", type=Path)
     args = parser.parse_args(argv)
@@ -215,7 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"OCR unavailable: {reason}", file=sys.stderr)
         return 1
     if args.command == "cer":
-        print(json.dumps(measure(args.pages, args.conditions.split(","), args.single_language), indent=2))
+        shard = tuple(int(x) for x in args.shard.split("/"))
+        done = frozenset((r["pdf"], r["page"], r["condition"]) for r in _rows(args.skip_done))
+        print(json.dumps(measure(args.pages, args.conditions.split(","), (shard[0], shard[1]), done)))
+    elif args.command == "merge":
+        print(json.dumps(summarise(_rows(args.logs)), indent=1))
     else:
         started = time.monotonic()
         count = build_corpus(args.target)

@@ -104,17 +104,20 @@ def _page_timeout() -> float:
 
 
 def render_page(pdf: Path, number: int, out: Path, dpi: int = DPI, timeout: float = PAGE_TIMEOUT_S) -> Path:
-    """Page `number` of `pdf` as a grey PNG at `dpi`; raises IngestError when pdftoppm fails or times out."""
+    """Page `number` of `pdf` as a grey PGM at `dpi`; raises IngestError when pdftoppm fails or times out.
+
+    PGM, not PNG: compressing a noisy scan to PNG took pdftoppm 9.6 s of CPU a page, writing PGM 0.3 s.
+    """
     root = out / f"page-{number}"
     try:
-        subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-gray", "-png",
+        subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-gray",
                         "-singlefile", str(pdf), str(root)], check=True, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise IngestError(f"page {number}: rendering for OCR took over {timeout:.0f} s") from exc
     except subprocess.CalledProcessError as exc:
         detail = exc.stderr.decode(errors="replace").strip().splitlines()
         raise IngestError(f"page {number}: cannot be rendered for OCR ({detail[-1] if detail else exc})") from exc
-    return root.with_suffix(".png")
+    return root.with_suffix(".pgm")
 
 
 def read_image(image: Path | str, timeout: float = PAGE_TIMEOUT_S, languages: str = LANGUAGES) -> str:
