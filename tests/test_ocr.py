@@ -71,7 +71,8 @@ def scans(tmp_path_factory) -> dict[str, Path]:
 def test_scans_have_no_text_layer_and_ocr_reads_them_page_by_page(scans):
     name = "fr/deliberation-restauration-2023-147.pdf"
     assert not any((page.extract_text() or "").strip() for page in PdfReader(scans[name]).pages)
-    parsed = parse_file(scans[name], name)
+    with ocr.budget(page_timeout=900):
+        parsed = parse_file(scans[name], name)
     assert [page.ocr for page in parsed.pages] == [True, True]
     assert all(chunk.ocr for chunk in parsed.chunks)
     for page, truth in zip(parsed.pages, PdfReader(scans["typed/" + name]).pages, strict=True):
@@ -90,7 +91,8 @@ def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder
                                                   "cars, fuel cards and driver training. " * 6])
     settings = Settings(data_dir=tmp_path / "data")
     with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
-        report = ingest_paths(collection, [corpus], workers=1)
+        # limits far above the defaults: this checks what OCR reads, on a machine other tests may be loading
+        report = ingest_paths(collection, [corpus], workers=1, timeout=1800, ocr_page_timeout=900)
         assert not report.failed, report.failed
         with TestClient(create_app(settings, collection=collection)) as client:
             for question, source in (
@@ -119,7 +121,8 @@ def test_a_typed_report_with_a_scanned_annex_gets_both(scans, tmp_path):
     writer.append(str(scans["en/award-letter-charging-stations.pdf"]), pages=[1])
     mixed = tmp_path / "mixed.pdf"
     writer.write(mixed)
-    parsed = parse_file(mixed, "mixed.pdf")
+    with ocr.budget(page_timeout=900):
+        parsed = parse_file(mixed, "mixed.pdf")
     assert [page.ocr for page in parsed.pages] == [False, True]
     assert parsed.pages[0].text.startswith("Rapport d'analyse des offres")  # the typed layer, not OCR's reading
     assert "Voltline Energy" in parsed.pages[1].text
