@@ -158,7 +158,8 @@ def page_rates(recognised: str, truth: str) -> dict[str, float]:
 
 
 def measure(pages: int, conditions: list[str], shard: tuple[int, int] = (1, 1),
-            done: frozenset[tuple[str, int, str]] = frozenset()) -> dict[str, object]:
+            done: frozenset[tuple[str, int, str]] = frozenset(), languages: tuple[str, ...] = ("fr", "en"),
+            ) -> dict[str, object]:
     """Per page and condition: CER (both kinds) and OCR seconds (rendering included); `shard` (i, n) takes
     every n-th page from the i-th, so n processes can share the set. `python -m eval.ocr_set merge` sums up.
 
@@ -167,7 +168,7 @@ def measure(pages: int, conditions: list[str], shard: tuple[int, int] = (1, 1),
     """
     from pypdf import PdfReader, PdfWriter
 
-    sample = sample_pages(pages)[shard[0] - 1::shard[1]]
+    sample = [p for p in sample_pages(pages) if p[2] in languages][shard[0] - 1::shard[1]]
     rows = []
     with tempfile.TemporaryDirectory(prefix="procsearch-cer-") as folder:
         work = Path(folder)
@@ -218,7 +219,10 @@ def build_corpus(target: Path, condition: Condition = SCAN_CONDITION, corpus: Pa
         out = target / path.relative_to(corpus)
         out.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix.lower() == ".pdf":
-            scan_pdf(path, out, condition, seed=scanned)
+            if not out.exists() or out.stat().st_mtime < path.stat().st_mtime:  # a run cut short resumes
+                partial = out.with_suffix(".part")
+                scan_pdf(path, partial, condition, seed=scanned)
+                partial.replace(out)
             scanned += 1
         else:
             shutil.copyfile(path, out)
@@ -237,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     cer.add_argument("--conditions", default="300-clean,300-light,300-heavy,200-clean",
                      help="names from CONDITIONS; NAME:single reads with the page's own language model")
     cer.add_argument("--shard", default="1/1", help="i/n: every n-th page from the i-th (n processes in parallel)")
+    cer.add_argument("--language", choices=("fr", "en"), help="only the pages of this language")
     cer.add_argument("--skip-done", type=Path, nargs="*", default=[], help="logs of earlier runs: skip what they hold")
     merge = sub.add_parser("merge", help="summary of the JSON lines written by `cer` runs")
     merge.add_argument("logs", type=Path, nargs="+")
@@ -250,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "cer":
         shard = tuple(int(x) for x in args.shard.split("/"))
         done = frozenset((r["pdf"], r["page"], r["condition"]) for r in _rows(args.skip_done))
-        print(json.dumps(measure(args.pages, args.conditions.split(","), (shard[0], shard[1]), done)))
+        languages = (args.language,) if args.language else ("fr", "en")
+        print(json.dumps(measure(args.pages, args.conditions.split(","), (shard[0], shard[1]), done, languages)))
     elif args.command == "merge":
         print(json.dumps(summarise(_rows(args.logs)), indent=1))
     else:
