@@ -32,7 +32,7 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
     assert reranker["values"]["queries"] >= 5 and 0 < reranker["values"]["added_p50_ms"] <= reranker["values"][
         "added_p95_ms"]
     ocr = figures["OCR"]["values"]
-    assert "skipped" in ocr or (ocr["pages"] == 3 and ocr["pages_per_s"] > 0 and 0 < ocr["share_of_ingest"] <= 1)
+    assert "skipped" in ocr or (ocr["pages"] == 3 and ocr["pages_per_s"] > 0 and ocr["share_of_ingest"] > 0)
     assert figures["scale, filtered"]["ratio"] > 0  # shown beside the target, though not held to it
     json.dumps(result)
     assert "ingest overhead" in format_table(result)

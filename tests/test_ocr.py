@@ -103,7 +103,7 @@ def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder
             ):
                 body = client.get("/v1/search", params={"q": question, "k": 5}).json()
                 top = body["documents"][0]
-                assert top["source"] == source, (question, [d["source"] for d in body["documents"]])
+                assert top["source"] == "scans/" + source, (question, [d["source"] for d in body["documents"]])
                 assert top["best_page"] == 2
                 passage = next(p for p in body["passages"] if p["document_id"] == top["id"])
                 assert passage["ocr"] is True
