@@ -102,8 +102,23 @@ def scan_pdf(source: Path, target: Path, condition: Condition, seed: int = 0) ->
 def normalise(text: str) -> str:
     """What CER compares: NFKC, one kind of quote, dash and space, hyphenated line ends joined."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"',
-                                         "–": "-", "—": "-", "‐": "-", "\u00a0": " ", "\u202f": " "}))
+    text = text.translate(
+        str.maketrans(
+            {
+                "’": "'",
+                "‘": "'",
+                "“": '"',
+                "”": '"',
+                "«": '"',
+                "»": '"',
+                "–": "-",
+                "—": "-",
+                "‐": "-",
+                "\u00a0": " ",
+                "\u202f": " ",
+            }
+        )
+    )
     text = re.sub(r"-\s*\n\s*", "-", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -136,11 +151,14 @@ def sample_pages(count: int, corpus: Path = CORPUS) -> list[tuple[Path, int, str
     chosen: list[tuple[Path, int, str, str]] = []
     for language in ("fr", "en"):
         files = sorted((corpus / language).rglob("*.pdf"))
-        candidates = [(pdf, n, language, page.extract_text() or "")
-                      for pdf in files for n, page in enumerate(PdfReader(pdf).pages, start=1)]
+        candidates = [
+            (pdf, n, language, page.extract_text() or "")
+            for pdf in files
+            for n, page in enumerate(PdfReader(pdf).pages, start=1)
+        ]
         candidates = [c for c in candidates if len(c[3].strip()) > 300]
         random.Random(19).shuffle(candidates)
-        chosen += sorted(candidates[:count // 2], key=lambda c: (str(c[0]), c[1]))
+        chosen += sorted(candidates[: count // 2], key=lambda c: (str(c[0]), c[1]))
     return chosen
 
 
@@ -153,13 +171,19 @@ def page_rates(recognised: str, truth: str) -> dict[str, float]:
     """CER in reading order, and word-order-free (an upper bound on misread characters: a misread word
     sorts elsewhere and costs its length twice)."""
     order_free = word_order_free(truth)
-    return {"cer": character_error_rate(recognised, truth),
-            "cer_words": edit_distance(word_order_free(recognised), order_free) / max(1, len(order_free))}
+    return {
+        "cer": character_error_rate(recognised, truth),
+        "cer_words": edit_distance(word_order_free(recognised), order_free) / max(1, len(order_free)),
+    }
 
 
-def measure(pages: int, conditions: list[str], shard: tuple[int, int] = (1, 1),
-            done: frozenset[tuple[str, int, str]] = frozenset(), languages: tuple[str, ...] = ("fr", "en"),
-            ) -> dict[str, object]:
+def measure(
+    pages: int,
+    conditions: list[str],
+    shard: tuple[int, int] = (1, 1),
+    done: frozenset[tuple[str, int, str]] = frozenset(),
+    languages: tuple[str, ...] = ("fr", "en"),
+) -> dict[str, object]:
     """Per page and condition: CER (both kinds) and OCR seconds (rendering included); `shard` (i, n) takes
     every n-th page from the i-th, so n processes can share the set. `python -m eval.ocr_set merge` sums up.
 
@@ -168,7 +192,7 @@ def measure(pages: int, conditions: list[str], shard: tuple[int, int] = (1, 1),
     """
     from pypdf import PdfReader, PdfWriter
 
-    sample = [p for p in sample_pages(pages) if p[2] in languages][shard[0] - 1::shard[1]]
+    sample = [p for p in sample_pages(pages) if p[2] in languages][shard[0] - 1 :: shard[1]]
     rows = []
     with tempfile.TemporaryDirectory(prefix="procsearch-cer-") as folder:
         work = Path(folder)
@@ -188,8 +212,16 @@ def measure(pages: int, conditions: list[str], shard: tuple[int, int] = (1, 1),
                 started = time.monotonic()
                 image = ocr.render_page(scanned, 1, work, dpi=ocr.DPI, timeout=900)
                 text = ocr.read_image(image, timeout=900, languages=lang)
-                rows.append({"pdf": pdf.name, "page": number, "language": language, "condition": key,
-                             "seconds": round(time.monotonic() - started, 2), **page_rates(text, truth)})
+                rows.append(
+                    {
+                        "pdf": pdf.name,
+                        "page": number,
+                        "language": language,
+                        "condition": key,
+                        "seconds": round(time.monotonic() - started, 2),
+                        **page_rates(text, truth),
+                    }
+                )
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return {"rows": rows}
 
@@ -238,8 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     cer = sub.add_parser("cer", help="CER per scan condition, one JSON line per page and condition on stderr")
     cer.add_argument("--pages", type=int, default=32)
-    cer.add_argument("--conditions", default="300-clean,300-light,300-heavy,200-clean",
-                     help="names from CONDITIONS; NAME:single reads with the page's own language model")
+    cer.add_argument(
+        "--conditions",
+        default="300-clean,300-light,300-heavy,200-clean",
+        help="names from CONDITIONS; NAME:single reads with the page's own language model",
+    )
     cer.add_argument("--shard", default="1/1", help="i/n: every n-th page from the i-th (n processes in parallel)")
     cer.add_argument("--language", choices=("fr", "en"), help="only the pages of this language")
     cer.add_argument("--skip-done", type=Path, nargs="*", default=[], help="logs of earlier runs: skip what they hold")

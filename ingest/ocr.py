@@ -33,9 +33,11 @@ LANGUAGES = "fra+eng"
 DPI = 300  # Tesseract's models are trained on text of this size; 200 dpi loses small print (docs/ocr.md)
 PAGE_TIMEOUT_S = 120.0  # a page reads in 2–10 s; at load 15 on 2 cores rendering alone once took over 60 s
 RESERVE_S = 10.0  # of the file's time limit, kept for cleaning, chunking and handing back the result
-HOW_TO_ENABLE = ("install Tesseract with its French and English models and poppler-utils "
-                 "(`make system-packages`, or apt-get install tesseract-ocr tesseract-ocr-fra "
-                 "tesseract-ocr-eng poppler-utils; the Docker image has them), then ingest again")
+HOW_TO_ENABLE = (
+    "install Tesseract with its French and English models and poppler-utils "
+    "(`make system-packages`, or apt-get install tesseract-ocr tesseract-ocr-fra "
+    "tesseract-ocr-eng poppler-utils; the Docker image has them), then ingest again"
+)
 log = logging.getLogger(__name__)
 
 
@@ -110,8 +112,24 @@ def render_page(pdf: Path, number: int, out: Path, dpi: int = DPI, timeout: floa
     """
     root = out / f"page-{number}"
     try:
-        subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-gray",
-                        "-singlefile", str(pdf), str(root)], check=True, capture_output=True, timeout=timeout)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-r",
+                str(dpi),
+                "-gray",
+                "-singlefile",
+                str(pdf),
+                str(root),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired as exc:
         raise IngestError(f"page {number}: rendering for OCR took over {timeout:.0f} s") from exc
     except subprocess.CalledProcessError as exc:
@@ -148,8 +166,10 @@ def recognise_pages(data: bytes, numbers: list[int]) -> Recognised:
             left = _left()
             if left is not None and left < 1:
                 rest = numbers[position:]
-                warnings.append(f"OCR stopped at the file's time limit: {len(rest)} scanned page(s) from page "
-                                f"{rest[0]} on are not indexed; split the document to index them")
+                warnings.append(
+                    f"OCR stopped at the file's time limit: {len(rest)} scanned page(s) from page "
+                    f"{rest[0]} on are not indexed; split the document to index them"
+                )
                 break
             try:
                 image = render_page(pdf, number, Path(folder), timeout=_page_timeout())

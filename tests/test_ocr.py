@@ -57,8 +57,10 @@ def scans(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("ocr")
     (base / "typed").mkdir()
     out = {}
-    for name, pages in (("fr/deliberation-restauration-2023-147.pdf", DELIBERATION),
-                        ("en/award-letter-charging-stations.pdf", AWARD_LETTER)):
+    for name, pages in (
+        ("fr/deliberation-restauration-2023-147.pdf", DELIBERATION),
+        ("en/award-letter-charging-stations.pdf", AWARD_LETTER),
+    ):
         typed = make_pdf(base / "typed" / Path(name).name, pages)
         out[name] = base / "scans" / name
         scan_pdf(typed, out[name], CONDITIONS["300-light"])
@@ -85,10 +87,14 @@ def test_scans_have_no_text_layer_and_ocr_reads_them_page_by_page(scans):
 def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder, tmp_path):
     """Done when of issue 19: ingested by the parser workers, found in the other language, at page 2."""
     corpus = scans["fr/deliberation-restauration-2023-147.pdf"].parents[1]
-    make_pdf(corpus / "fr" / "ccap-nettoyage.pdf", ["Marché de nettoyage des locaux : durée de trois ans, "
-                                                     "pénalités de retard et clauses d'insertion. " * 6])
-    make_pdf(corpus / "en" / "guide-fleet.pdf", ["Zero-emission fleet guide: whole-life costing of vans and "
-                                                  "cars, fuel cards and driver training. " * 6])
+    make_pdf(
+        corpus / "fr" / "ccap-nettoyage.pdf",
+        ["Marché de nettoyage des locaux : durée de trois ans, pénalités de retard et clauses d'insertion. " * 6],
+    )
+    make_pdf(
+        corpus / "en" / "guide-fleet.pdf",
+        ["Zero-emission fleet guide: whole-life costing of vans and cars, fuel cards and driver training. " * 6],
+    )
     settings = Settings(data_dir=tmp_path / "data")
     with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
         # limits far above the defaults: this checks what OCR reads, on a machine other tests may be loading
@@ -96,10 +102,14 @@ def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder
         assert not report.failed, report.failed
         with TestClient(create_app(settings, collection=collection)) as client:
             for question, source in (
-                ("Which company was awarded the organic food supply contract for school catering?",
-                 "fr/deliberation-restauration-2023-147.pdf"),
-                ("Quelle entreprise a obtenu le marché des bornes de recharge pour les bus électriques ?",
-                 "en/award-letter-charging-stations.pdf"),
+                (
+                    "Which company was awarded the organic food supply contract for school catering?",
+                    "fr/deliberation-restauration-2023-147.pdf",
+                ),
+                (
+                    "Quelle entreprise a obtenu le marché des bornes de recharge pour les bus électriques ?",
+                    "en/award-letter-charging-stations.pdf",
+                ),
             ):
                 body = client.get("/v1/search", params={"q": question, "k": 5}).json()
                 top = body["documents"][0]
@@ -114,8 +124,13 @@ def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder
 @needs_ocr
 @pytest.mark.integration
 def test_a_typed_report_with_a_scanned_annex_gets_both(scans, tmp_path):
-    typed = make_pdf(tmp_path / "report.pdf", ["Rapport d'analyse des offres du marché de restauration. "
-                                               "Le rapport présente la méthode de notation des offres. " * 5])
+    typed = make_pdf(
+        tmp_path / "report.pdf",
+        [
+            "Rapport d'analyse des offres du marché de restauration. "
+            "Le rapport présente la méthode de notation des offres. " * 5
+        ],
+    )
     writer = PdfWriter()
     writer.append(str(typed))
     writer.append(str(scans["en/award-letter-charging-stations.pdf"]), pages=[1])

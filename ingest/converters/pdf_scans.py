@@ -45,8 +45,11 @@ def shows_image(page: PageObject) -> bool:
 
 def scanned_pages(pages: list[PageObject], texts: list[str]) -> list[int]:
     """1-based numbers of the pages to OCR (only among the pages whose text was extracted)."""
-    return [n for n, (page, text) in enumerate(zip(pages, texts, strict=True), start=1)
-            if not usable_text(text) and shows_image(page)]
+    return [
+        n
+        for n, (page, text) in enumerate(zip(pages, texts, strict=True), start=1)
+        if not usable_text(text) and shows_image(page)
+    ]
 
 
 def read_scans(pages: list[PageObject], texts: list[str], warnings: list[str], data: bytes) -> tuple[int, ...]:
@@ -72,8 +75,10 @@ def read_scans(pages: list[PageObject], texts: list[str], warnings: list[str], d
             read.append(number)
     if not any(t.strip() for t in texts):
         why = f" ({recognised.warnings[0]})" if recognised.warnings else ""
-        raise IngestError(f"no text layer (scanned or image-only PDF), and OCR found no text on its "
-                          f"{len(numbers)} scanned page(s){why}")
+        raise IngestError(
+            f"no text layer (scanned or image-only PDF), and OCR found no text on its "
+            f"{len(numbers)} scanned page(s){why}"
+        )
     return tuple(sorted(read))
 
 
