@@ -31,8 +31,11 @@ DELIBERATION = [
     "Séance du lundi 11 décembre 2023. Conseillers en exercice : 39 ; présents : 33.\n"
     "Délibération n° 2023-147. Rapporteur : Mme Anne Le Goff, adjointe aux finances.\n"
     "Exposé des motifs : la restauration scolaire sert chaque jour 4 200 repas dans les écoles de la ville. "
-    "Le précédent marché arrive à échéance le 31 décembre 2023 et une consultation a été lancée en juin.",
-    "Décision\nLe conseil municipal, après en avoir délibéré, attribue le marché de fourniture de denrées "
+    "Le précédent marché arrive à échéance le 31 décembre 2023 et une consultation a été lancée en juin. "
+    "Quatre offres ont été reçues et analysées selon les critères du règlement de la consultation : le prix, la "
+    "qualité gustative des produits, la part de produits issus de l'agriculture biologique et les circuits courts. "
+    "Le rapport d'analyse des offres est joint à la présente délibération et peut être consulté en mairie.",
+    "ARTICLE 1 - DÉCISION\nLe conseil municipal, après en avoir délibéré, attribue le marché de fourniture de denrées "
     "alimentaires biologiques et locales pour la restauration scolaire à la société Ker Bio Distribution, "
     "pour un montant annuel de 412 000 euros hors taxes, sur une durée de quatre ans. La commission d'appel "
     "d'offres a classé cette offre première sur le prix et sur la part de produits biologiques (62 %).",
@@ -41,8 +44,10 @@ AWARD_LETTER = [
     "Harbourside Transit Authority, Procurement Office, 14 Quay Street.\n"
     "Our reference: HTA-2024-031. Date: 3 April 2024.\n"
     "Dear Sir or Madam, thank you for the tender you submitted in February for the works described below. "
-    "The evaluation panel met on 21 March 2024 and its report was approved by the board.",
-    "Notice of contract award\nWe are pleased to inform you that the contract for the supply and installation "
+    "The evaluation panel met on 21 March 2024 and its report was approved by the board. "
+    "Four tenders were received and assessed against the published criteria: price, technical merit, delivery "
+    "programme and the whole-life cost of the equipment. The evaluation report is available on request.",
+    "NOTICE OF CONTRACT AWARD\nWe are pleased to inform you that the contract for the supply and installation "
     "of charging stations for battery electric buses at the Northgate depot is awarded to Voltline Energy Ltd "
     "for a total price of 2,350,000 pounds. The standstill period ends on 15 April 2024, after which the "
     "contract will be signed.",
