@@ -1,6 +1,9 @@
 FROM python:3.11-slim
 WORKDIR /app
 ENV PIP_NO_CACHE_DIR=1 PROCSEARCH_DATA=/data PROCSEARCH_HOST=0.0.0.0 PROCSEARCH_PORT=8000
+# OCR of scanned PDFs: Tesseract with its French and English models, and pdftoppm to render pages
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng \
+    poppler-utils && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY ingest ingest
 COPY index index

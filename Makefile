@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= data
 
-.PHONY: run test test-all lint install browsers eval bench clean corpus
+.PHONY: run test test-all lint install browsers system-packages ocr-packages eval bench clean corpus
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ $(RUN_STAMP): pyproject.toml
 	touch $(RUN_STAMP)
 
 run: $(RUN_STAMP)
+	-@$(MAKE) --no-print-directory ocr-packages
 	$(VENV)/bin/procsearch --data $(DATA) ingest corpus/documents --prune
 	$(VENV)/bin/procsearch --data $(DATA) serve
 
@@ -35,6 +36,19 @@ run: $(RUN_STAMP)
 browsers:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) \
 		|| echo "chromium unavailable: browser tests will skip"
+
+# Debian packages for OCR of scanned PDFs (Tesseract with its French and English models, pdftoppm) and the
+# browser tests (Chromium); CI runs this before `make test`, `make run` tries it. Without them scans fail with
+# a reason saying how to enable OCR, and the OCR and browser tests skip.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng poppler-utils
+
+system-packages: browsers ocr-packages
+
+ocr-packages:
+	@(command -v tesseract >/dev/null && command -v pdftoppm >/dev/null \
+		&& tesseract --list-langs 2>/dev/null | grep -qx fra && tesseract --list-langs 2>/dev/null | grep -qx eng) \
+		|| (apt-get update && apt-get install -y --no-install-recommends $(OCR_PACKAGES)) \
+		|| echo "Tesseract unavailable: scanned PDFs will fail with 'needs OCR' and the OCR tests will skip"
 
 test: $(STAMP)
 	$(PY) -m pytest -q

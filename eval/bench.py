@@ -225,6 +225,42 @@ def bench_reranker(collection: Collection, options: Options) -> Figure:
         "model": name or "packaged all-MiniLM-L6-v2 + fresh head"}, None, "report", None)
 
 
+def bench_ocr(embedder: Embedder, options: Options) -> Figure:
+    """OCR pages/s and its share of the ingest time of scanned PDFs (eval.ocr_set, a plain office scan).
+
+    The bench's PDFs (three at most) are scanned into image-only PDFs; OCR alone (`recognise_pages`, as the
+    parser worker runs it) and the ingest of the same scans into a fresh store are timed one after the other.
+    """
+    from pypdf import PdfReader
+
+    from eval.ocr_set import SCAN_CONDITION, scan_pdf
+    from ingest import ocr
+
+    reason = ocr.unavailable()
+    if reason:
+        return Figure("OCR (scanned PDFs)", {"skipped": reason}, None, "report", None)
+    pdfs = [item.path for item in walk_paths(options.documents).files if item.path.suffix.lower() == ".pdf"]
+    with tempfile.TemporaryDirectory(prefix="procsearch-ocr-bench-") as scratch:
+        scans = []
+        for number, pdf in enumerate(pdfs[:1 if options.quick else 3]):
+            scans.append(Path(scratch) / "scans" / f"{number}-{pdf.name}")
+            scan_pdf(pdf, scans[-1], SCAN_CONDITION, seed=number)
+        pages, ocr_s = 0, 0.0
+        with ocr.budget():
+            for scan in scans:
+                count = len(PdfReader(scan).pages)
+                recognised = ocr.recognise_pages(scan.read_bytes(), list(range(1, count + 1)))
+                pages, ocr_s = pages + len(recognised.texts), ocr_s + recognised.seconds
+        with open_collection(data_dir=Path(scratch) / "store", create=True, embedder=embedder) as target:
+            report = ingest_paths(target, [Path(scratch) / "scans"], workers=1)
+    share = ocr_s / report.seconds if report.seconds else 0.0
+    return Figure("OCR (scanned PDFs)", {"files": len(scans), "pages": pages, "pages_per_s": round(pages / ocr_s, 3),
+                                         "ocr_s": round(ocr_s, 1), "ingest_s": round(report.seconds, 1),
+                                         "share_of_ingest": round(share, 3), "condition": SCAN_CONDITION.name},
+                  None, "report", None, error=f"{len(report.failed)} scans failed: {report.failed[:2]}"
+                  if report.failed else None)
+
+
 def run_bench(options: Options, progress=lambda message: None, embedder: Embedder | None = None) -> dict:
     """Every figure, in order; a step that fails becomes an error row and the others still run."""
     figures: list[Figure] = []
@@ -253,6 +289,7 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
                     step("throughput", lambda: bench_throughput(server, options))
                     step("deep-offset", lambda: bench_deep_offset(server, options))
                 step("reranker", lambda: bench_reranker(collection, options))
+        step("ocr", lambda: bench_ocr(embedder, options))
         if seeds:
             step("backends", lambda: bench_backends(embedder, seeds["texts"], options))
             step("models", lambda: bench_models(embedder, seeds["texts"], options))

@@ -22,6 +22,7 @@ from index.disk import DiskFullError
 from index.parsing import DEFAULT_TIMEOUT_S, ParseJob, ParserPool, parse_all, parse_job
 from ingest.errors import IngestError
 from ingest.ids import document_id, file_sha256, path_sha256
+from ingest.ocr import PAGE_TIMEOUT_S
 from ingest.types import ParsedDocument
 from ingest.walk import walk_paths
 
@@ -57,7 +58,7 @@ def file_version(sha256: str, catalog: dict[str, object], doc_type: str | None =
 
 def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False, doc_type: str | None = None,
                  progress: Callable[[int, int, str], None] | None = None, workers: int = 1,
-                 timeout: float = DEFAULT_TIMEOUT_S) -> IngestReport:
+                 timeout: float = DEFAULT_TIMEOUT_S, ocr_page_timeout: float = PAGE_TIMEOUT_S) -> IngestReport:
     """Bring the collection in line with the files under `paths`; see the module docstring."""
     started = time.perf_counter()
     report = IngestReport()
@@ -80,7 +81,7 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
         if known.get(doc_id, ("", ""))[0] == version:
             report.unchanged.append(item.source)
         else:
-            jobs.append(ParseJob(item.path, item.source, item.catalog, doc_type))
+            jobs.append(ParseJob(item.path, item.source, item.catalog, doc_type, ocr_page_timeout=ocr_page_timeout))
             versions[item.source] = version
     pending: list[ParsedDocument] = []
 

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest import ocr
 from ingest.errors import IngestError
 from ingest.pipeline import parse_file
 from ingest.types import ParsedDocument
@@ -50,6 +51,7 @@ class ParseJob:
     catalog: dict[str, object]
     doc_type: str | None = None
     data: bytes | None = None
+    ocr_page_timeout: float = ocr.PAGE_TIMEOUT_S  # seconds per scanned page (rendering, then recognition)
 
 
 def _init_worker(memory_mb: int) -> None:
@@ -91,7 +93,11 @@ def _on_alarm(signum, frame) -> None:
 
 
 def parse_job(job: ParseJob, timeout: float) -> ParsedDocument:
-    """Parse one file; with a soft time limit when running on a main thread (workers always are)."""
+    """Parse one file; with a soft time limit when running on a main thread (workers always are).
+
+    OCR of scanned pages shares the file's limit: each page has `job.ocr_page_timeout`, and OCR stops
+    short of `timeout` (with a warning naming the pages left) so the file is indexed, not failed.
+    """
     timed = timeout > 0 and threading.current_thread() is threading.main_thread()
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -99,7 +105,8 @@ def parse_job(job: ParseJob, timeout: float) -> ParsedDocument:
         # swallowed by Python, so one alarm is not enough to be sure the parse stops
         signal.setitimer(signal.ITIMER_REAL, timeout, 0.5)
     try:
-        return parse_file(job.path, job.source, job.catalog, job.doc_type, data=job.data)
+        with ocr.budget(job.ocr_page_timeout, timeout):
+            return parse_file(job.path, job.source, job.catalog, job.doc_type, data=job.data)
     except MemoryError as exc:
         raise IngestError("too large to parse within the memory limit per file") from exc
     except RecursionError as exc:

@@ -24,6 +24,7 @@ class Hit:
     char_start: int
     char_end: int
     document: dict[str, object] = field(default_factory=dict)
+    ocr: bool = False  # read from a scanned page by OCR
 
 
 DOCUMENT_KEYS = ("title", "doc_type", "language", "year", "date", "buyer", "source")
@@ -44,6 +45,7 @@ def to_hit(found: Found) -> Hit:
         char_start=int(p["char_start"]),
         char_end=int(p["char_end"]),
         document={k: p.get(k) for k in DOCUMENT_KEYS},
+        ocr=bool(p.get("ocr")),
     )
 
 
@@ -62,6 +64,7 @@ def _merge(a: Hit, b: Hit) -> Hit:
             "page_end": max(first.page_end, second.page_end),
             "section": first.section,
             "index": first.index,
+            "ocr": a.ocr or b.ocr,
         }
     )
 

@@ -219,6 +219,7 @@ def _chunk_point(doc, version: str, generation: str, chunk, vector: list[float])
             "char_start": chunk.char_start,
             "char_end": chunk.char_end,
             "chunk_language": chunk.language,
+            "ocr": chunk.ocr,
             "language": doc.language,
             "doc_type": doc.doc_type,
             "year": doc.year,

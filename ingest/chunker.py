@@ -183,6 +183,7 @@ def chunk_pages(document_id: str, pages: list[Page], language: str) -> list[Chun
                 char_start=start,
                 char_end=end,
                 language=passage_language(text, language) if len(text) > 200 else language,
+                ocr=any(page.ocr for page in pages[group[0].page - 1 : group[-1].page]),
             )
         )
     return chunks

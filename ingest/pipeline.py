@@ -44,7 +44,8 @@ def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None
     extracted = convert(path, data)
     raw_pages, capped = cap_pages(extracted.pages)
     warnings += extracted.warnings + ([capped] if capped else [])
-    pages = [Page(n, text) for n, text in enumerate(clean_pages(raw_pages, extracted.is_pdf), start=1)]
+    pages = [Page(n, text, ocr=n in extracted.ocr_pages)
+             for n, text in enumerate(clean_pages(raw_pages, extracted.is_pdf), start=1)]
     body = "\n".join(p.text for p in pages)
     if not body.strip():
         raise IngestError("no text after cleaning (empty document)")

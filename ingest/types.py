@@ -17,6 +17,7 @@ class Page:
 
     number: int
     text: str
+    ocr: bool = False  # the text was read from an image by OCR (a scanned page)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Chunk:
     char_start: int
     char_end: int
     language: str
+    ocr: bool = False  # some of its text was read by OCR: shown so, since it may hold misread characters
 
 
 @dataclass(frozen=True)

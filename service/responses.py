@@ -29,7 +29,8 @@ def _version(record: dict[str, object]) -> Version:
 def _passage(hit: Hit, query: str) -> Passage:
     return Passage(id=hit.id, document_id=hit.document_id, text=hit.text,
                    highlight=highlight(hit.text, query, language=hit.language), page=hit.page,
-                   page_end=hit.page_end, section=hit.section, language=hit.language, score=round(hit.score, 6))
+                   page_end=hit.page_end, section=hit.section, language=hit.language, score=round(hit.score, 6),
+                   ocr=hit.ocr)
 
 
 def _summaries_by_passage(result: SearchResult, records: dict[str, dict[str, object]]) -> list[DocumentSummary]:

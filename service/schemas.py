@@ -56,6 +56,8 @@ class Passage(msgspec.Struct):
     section: Annotated[str, Meta(description="Heading path, e.g. 'Titre II > Article 14'.")]
     language: Annotated[str, Meta(description="Language of the passage.")]
     score: Annotated[float, Meta(description="Fused score (higher is better; comparable within one response).")]
+    ocr: Annotated[bool, Meta(description="Its text was read from a scanned page by OCR (may hold misread "
+                                          "characters).")] = False
 
 
 class Version(msgspec.Struct):

@@ -16,6 +16,7 @@ class Extracted:
     metadata: dict[str, object] = field(default_factory=dict)
     is_pdf: bool = False
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: tuple[int, ...] = ()  # 1-based numbers of the pages whose text was read by OCR
 
 
 def decode_text(data: bytes) -> str:

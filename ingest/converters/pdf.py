@@ -1,7 +1,7 @@
-"""PDF text per page with pypdf.
+"""PDF text per page with pypdf, and OCR for scanned pages (`pdf_scans`).
 
-A PDF fails alone and says why (encrypted, corrupt, no text layer); one bad
-page only loses that page, reported as a warning.
+A PDF fails alone and says why (encrypted, corrupt, no text layer and no OCR);
+one bad page only loses that page, reported as a warning.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from ingest.converters.base import Extracted
+from ingest.converters.pdf_scans import read_scans
 from ingest.errors import IngestError
 from ingest import limits
 
@@ -69,9 +70,10 @@ def extract_pdf(path: Path, data: bytes) -> Extracted:
             texts.append("")
             warnings.append(f"page {number} unreadable: {exc}")
         total += len(texts[-1])
+    ocr_pages = read_scans(pages[:len(texts)], texts, warnings, data)
     if not any(t.strip() for t in texts):
         unreadable = [w for w in warnings if " unreadable: " in w]
         if len(unreadable) == len(texts):  # every page raised: a broken or hostile file, not a scan
             raise IngestError(f"no page could be read ({unreadable[0]})")
         raise IngestError("no text layer (scanned or image-only PDF): needs OCR")
-    return Extracted(pages=texts, title=_title(reader), is_pdf=True, warnings=warnings)
+    return Extracted(pages=texts, title=_title(reader), is_pdf=True, warnings=warnings, ocr_pages=ocr_pages)
