@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -127,3 +132,77 @@ def bundled_collection(tmp_path_factory, embedder):
     with open_collection(data_dir=folder, create=True, embedder=embedder) as collection:
         ingest_paths(collection, [ROOT / "corpus" / "documents"], workers=0)
         yield collection
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """`app` served by uvicorn in a thread on a free loopback port; yields its base URL, stops it after."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+ADMIN_KEY = "admin-secret-for-tests"  # `procsearch serve` refuses an admin key under 16 characters
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+
+
+def api_corpus(root: Path) -> Path:
+    """Five small documents (a French CCAP PDF, a French guide, an English RFP, two English minutes) for API tests."""
+    (root / "fr").mkdir(parents=True)
+    (root / "en").mkdir()
+    make_pdf(root / "fr" / "ccap-nettoyage-2023.pdf", [
+        "Cahier des clauses administratives particulières. Marché de nettoyage des locaux. " * 6,
+        "Article 4 – Durée\n" + "Le marché est conclu pour trois ans à compter de sa notification. " * 6,
+        SOCIAL_FR + " " + "Le suivi des heures d'insertion est assuré par le facilitateur. " * 4,
+    ], header="Pays de Rance — CCAP nettoyage 2023", title="CCAP nettoyage 2023")
+    (root / "fr" / "guide-clauses-sociales.md").write_text(
+        "+++\ntitle = \"Guide des clauses sociales\"\ndoc_type = \"guide\"\nyear = 2021\n+++\n"
+        "# Guide des clauses sociales\n\n" + ("Les clauses sociales favorisent l'insertion par l'activité "
+                                             "économique dans les marchés publics. ") * 12, encoding="utf-8")
+    (root / "en" / "rfp-catering-2024.md").write_text(
+        "---\ntitle: RFP School Catering 2024\ndoc_type: tender\nyear: 2024\n---\n# RFP School Catering\n\n"
+        + (CATERING_EN + "\n\n") * 3, encoding="utf-8")
+    for year in (2017, 2019):
+        (root / "en" / f"minutes-{year}.txt").write_text(
+            f"Minutes of the procurement committee, {year}. The committee approved the cleaning contract award "
+            "and discussed social value clauses, apprenticeships and community benefits. " * 5, encoding="utf-8")
+    return root
+
+
+def assert_consistent(collection) -> int:
+    """Every visible document has all its chunks live; no chunk is visible without its document."""
+    from index.store import Where as _where
+
+    documents = collection.documents()
+    for record in documents:
+        live = collection.store.count(_where(kind="chunk", live=True, document_ids=(record["document_id"],)))
+        assert live == record["chunks"], f"{record['source']}: {live} of {record['chunks']} chunks visible"
+    live_ids = set(collection.store.facet("document_id", _where(kind="chunk", live=True)))
+    assert live_ids <= {r["document_id"] for r in documents}
+    return len(documents)
+
+
+def link_target(href: str) -> str:
+    """Where a result link leads: the search page sends opened results through /open (counted), then on."""
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    href = unescape(href)
+    if href.startswith("/open/"):
+        return parse_qs(urlsplit(href).query)["to"][0]
+    return href

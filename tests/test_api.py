@@ -5,44 +5,18 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from conftest import CATERING_EN, SOCIAL_FR, make_pdf
+from conftest import ADMIN, ADMIN_KEY, api_corpus
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.app import create_app
 from service.settings import Settings
-
-ADMIN_KEY = "admin-secret-for-tests"  # `procsearch serve` refuses an admin key under 16 characters
-ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
-
-
-def _corpus(root: Path) -> Path:
-    (root / "fr").mkdir(parents=True)
-    (root / "en").mkdir()
-    make_pdf(root / "fr" / "ccap-nettoyage-2023.pdf", [
-        "Cahier des clauses administratives particulières. Marché de nettoyage des locaux. " * 6,
-        "Article 4 – Durée\n" + "Le marché est conclu pour trois ans à compter de sa notification. " * 6,
-        SOCIAL_FR + " " + "Le suivi des heures d'insertion est assuré par le facilitateur. " * 4,
-    ], header="Pays de Rance — CCAP nettoyage 2023", title="CCAP nettoyage 2023")
-    (root / "fr" / "guide-clauses-sociales.md").write_text(
-        "+++\ntitle = \"Guide des clauses sociales\"\ndoc_type = \"guide\"\nyear = 2021\n+++\n"
-        "# Guide des clauses sociales\n\n" + ("Les clauses sociales favorisent l'insertion par l'activité "
-                                             "économique dans les marchés publics. ") * 12, encoding="utf-8")
-    (root / "en" / "rfp-catering-2024.md").write_text(
-        "---\ntitle: RFP School Catering 2024\ndoc_type: tender\nyear: 2024\n---\n# RFP School Catering\n\n"
-        + (CATERING_EN + "\n\n") * 3, encoding="utf-8")
-    for year in (2017, 2019):
-        (root / "en" / f"minutes-{year}.txt").write_text(
-            f"Minutes of the procurement committee, {year}. The committee approved the cleaning contract award "
-            "and discussed social value clauses, apprenticeships and community benefits. " * 5, encoding="utf-8")
-    return root
-
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, embedder):
     base = tmp_path_factory.mktemp("api")
     settings = Settings(data_dir=base / "data", admin_key=ADMIN_KEY, max_upload_mb=1)
     with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
-        ingest_paths(collection, [_corpus(base / "docs")], workers=0)
+        ingest_paths(collection, [api_corpus(base / "docs")], workers=0)
         with TestClient(create_app(settings, collection=collection)) as test_client:
             yield test_client
 

@@ -4,11 +4,10 @@ offline, from the service's own files, and build an upload form from the schema.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 
 import pytest
+
+from conftest import serving
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
@@ -34,7 +33,6 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder):
     """The real app under uvicorn on a free port, over an empty store (the docs need no documents)."""
-    import uvicorn
 
     from index.collection import open_collection
     from service.app import create_app
@@ -42,21 +40,8 @@ def server(tmp_path_factory, embedder):
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("api-docs") / "data")
     with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        uv = uvicorn.Server(uvicorn.Config(create_app(settings, collection=collection), log_level="warning"))
-        thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not uv.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-        finally:
-            uv.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
+        with serving(create_app(settings, collection=collection)) as url:
+            yield url
 
 
 @pytest.fixture

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from eval.bench import Options, format_table, run_bench
+
+
+pytestmark = pytest.mark.slow  # about two minutes: `make test-all`
 
 
 def test_quick_bench_measures_every_figure(embedder, monkeypatch):
@@ -18,7 +23,8 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
     figures = {f["name"].split(" (")[0].split(":")[0]: f for f in result["figures"]}
     assert set(figures) == {"ingest overhead", "embedding speed", "query latency", "throughput", "deep offset",
                             "reranker latency", "scale", "scale, filtered",
-                            "Edge vs qdrant-client local, filtered hybrid at 2,000", "OCR"}
+                            "Edge vs qdrant-client local, filtered hybrid at 2,000", "OCR",
+                            "embedding models"}
     for figure in result["figures"]:
         assert figure["error"] is None
         if figure["target"] != "report":

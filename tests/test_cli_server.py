@@ -5,9 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,8 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder):
     """The real app under uvicorn on a free port, over a store that this server owns."""
-    import uvicorn
-    from conftest import CATERING_EN
+    from conftest import CATERING_EN, serving
 
     from index.collection import open_collection
     from index.indexer import ingest_paths
@@ -39,21 +35,8 @@ def server(tmp_path_factory, embedder):
     settings = Settings(data_dir=base / "data")
     with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
         ingest_paths(collection, [docs], workers=0)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        uv = uvicorn.Server(uvicorn.Config(create_app(settings, collection=collection), log_level="warning"))
-        thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not uv.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{sock.getsockname()[1]}", settings.data_dir
-        finally:
-            uv.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
+        with serving(create_app(settings, collection=collection)) as url:
+            yield url, settings.data_dir
 
 
 @pytest.mark.integration

@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from conftest import link_target
 from litestar.testing import TestClient
 
 from index.collection import open_collection
@@ -149,7 +151,7 @@ def test_the_view_page_shows_front_matter_as_metadata_and_escapes_everything(set
 def test_search_results_open_markdown_at_the_passage_section(setup):
     client, _, ids = setup
     page = client.get("/", params={"q": "critère environnemental papier recyclé", "ui": "en"}).text
-    links = re.findall(r'href="(/view/[0-9a-f]+#s-[a-z0-9-]+)"', page)
+    links = [link_target(h) for h in re.findall(r'href="([^"]+)"', page)]
     assert any(link.startswith(f"/view/{ids['notes-with-script.md']}#s-") for link in links)
 
 

@@ -5,10 +5,13 @@ Update the baseline deliberately (`procsearch eval --json`), with the reason in 
 
 import json
 
+import pytest
+
 from conftest import ROOT
 from eval.run import evaluate
 
 TOLERANCE = 0.02
+pytestmark = pytest.mark.slow  # a whole evaluation: `make test-all`
 
 
 def test_hybrid_ndcg_does_not_drop_below_the_baseline(embedder):

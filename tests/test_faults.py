@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, assert_consistent
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from index.store import Where
@@ -38,17 +38,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _assert_consistent(collection) -> int:
-    """Every visible document has all its chunks live; no chunk is visible without its document."""
-    documents = collection.documents()
-    for record in documents:
-        live = collection.store.count(Where(kind="chunk", live=True, document_ids=(record["document_id"],)))
-        assert live == record["chunks"], f"{record['source']}: {live} of {record['chunks']} chunks visible"
-    live_ids = set(collection.store.facet("document_id", Where(kind="chunk", live=True)))
-    assert live_ids <= {r["document_id"] for r in documents}
-    return len(documents)
-
-
 @pytest.mark.parametrize("after_files", [1, 6])
 def test_sigkill_mid_ingest_then_rerun(tmp_path, embedder, after_files):
     corpus = _write_corpus(tmp_path / "docs")
@@ -69,10 +58,10 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path, embedder, after_files):
     assert not any(Path(f"/proc/{pid}").exists() for pid in children), "extraction workers outlived the ingest"
 
     with open_collection(data_dir=data, embedder=embedder) as collection:
-        before = _assert_consistent(collection)
+        before = assert_consistent(collection)
         report = ingest_paths(collection, [corpus], workers=0)
         assert not report.failed
         assert len(report.added) + len(report.unchanged) + len(report.updated) == 12
         assert len(report.unchanged) == before, "documents complete before the kill are not redone"
-        assert _assert_consistent(collection) == 12
+        assert assert_consistent(collection) == 12
         assert collection.store.count(Where(kind="chunk", live=False)) == 0

@@ -8,6 +8,8 @@ after year_to) and a schema cannot say that; those get a 400 with a message, whi
 """
 
 import pytest
+
+from conftest import ADMIN, ADMIN_KEY, api_corpus
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,6 @@ from eval.bench_http import Server
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.settings import Settings
-from test_api import ADMIN, ADMIN_KEY, _corpus
 
 
 
@@ -25,7 +26,7 @@ def api_schema(tmp_path_factory, embedder):
     base = tmp_path_factory.mktemp("fuzz")
     config = Settings(data_dir=base / "data", admin_key=ADMIN_KEY, max_upload_mb=1, parse_timeout=30)
     with open_collection(data_dir=config.data_dir, create=True, embedder=embedder) as collection:
-        ingest_paths(collection, [_corpus(base / "docs")], workers=0)
+        ingest_paths(collection, [api_corpus(base / "docs")], workers=0)
         with Server(collection, config) as server:
             yield schemathesis.openapi.from_url(f"{server.url}/schema/openapi.json")
 

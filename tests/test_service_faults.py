@@ -12,13 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from conftest import ROOT, make_pdf
+from conftest import ADMIN, ADMIN_KEY, ROOT, assert_consistent, make_pdf
 from eval.bench_http import Server, free_port
 from index.collection import open_collection
 from index.store import Where
 from service.settings import Settings
-from test_api import ADMIN, ADMIN_KEY
-from test_faults import _assert_consistent
 
 PARAGRAPH = ("Le titulaire du marché de restauration scolaire s'engage à servir des produits durables et de qualité, "
              "dont au moins la moitié issus de l'agriculture biologique ou sous signe de qualité. ")
@@ -51,7 +49,7 @@ def test_concurrent_uploads_of_the_same_file_index_it_once(server, tmp_path):
     statuses = sorted(r.json()["files"][0]["status"] for r in responses)
     assert statuses == ["added", "unchanged", "unchanged", "unchanged"]
     assert len(collection.documents()) == 1
-    assert _assert_consistent(collection) == 1
+    assert assert_consistent(collection) == 1
     assert collection.store.count(Where(kind="chunk")) == collection.documents()[0]["chunks"]
 
 
@@ -108,7 +106,7 @@ def test_server_killed_mid_upload_leaves_a_store_that_opens_and_a_reupload_compl
     process.wait(timeout=30)
 
     with open_collection(data_dir=data_dir, embedder=embedder) as collection:
-        assert _assert_consistent(collection) in (1, 2)
+        assert assert_consistent(collection) in (1, 2)
     process = serve()
     try:
         statuses = [_upload(url, name, data).json()["files"][0]["status"] for name, data in files.items()]
@@ -119,5 +117,5 @@ def test_server_killed_mid_upload_leaves_a_store_that_opens_and_a_reupload_compl
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
     with open_collection(data_dir=data_dir, embedder=embedder) as collection:
-        assert _assert_consistent(collection) == 3
+        assert assert_consistent(collection) == 3
         assert collection.store.count(Where(kind="chunk", live=False)) == 0

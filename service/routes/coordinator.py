@@ -101,6 +101,7 @@ class CoordinatorController(Controller):
     @get(
         "/csv",
         sync_to_thread=True,
+        media_type="text/csv; charset=utf-8",
         summary="The same report as CSV (one row per question or document)",
         responses=error_responses(400, 401, 403),
     )
