@@ -35,9 +35,11 @@ from ingest.walk import walk_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "documents"
-QUICK_FILES = ("fr/guides/fiche-offre-anormalement-basse-rargo-2019.txt",
-               "en/minutes/northvale-procurement-board-2023-07-18-laptops-award.md",
-               "fr/tenders/cctp-nettoyage-pays-de-rance-2023.pdf")
+QUICK_FILES = (
+    "fr/guides/fiche-offre-anormalement-basse-rargo-2019.txt",
+    "en/minutes/northvale-procurement-board-2023-07-18-laptops-award.md",
+    "fr/tenders/cctp-nettoyage-pays-de-rance-2023.pdf",
+)
 
 
 @dataclass
@@ -55,8 +57,16 @@ class Options:
     @classmethod
     def for_run(cls, quick: bool, **overrides) -> Options:
         if quick:
-            base = cls(quick=True, documents=[CORPUS / f for f in QUICK_FILES], queries=10, load_seconds=1.0,
-                       scale=5_000, compare=2_000, base_extra=8, build_budget_s=120.0)
+            base = cls(
+                quick=True,
+                documents=[CORPUS / f for f in QUICK_FILES],
+                queries=10,
+                load_seconds=1.0,
+                scale=5_000,
+                compare=2_000,
+                base_extra=8,
+                build_budget_s=120.0,
+            )
         else:
             base = cls()
         return cls(**{**base.__dict__, **{k: v for k, v in overrides.items() if v is not None}})
@@ -82,8 +92,9 @@ def bench_backends(embedder: Embedder, texts: list[str], options: Options) -> Fi
     chosen = getattr(embedder, "backend", DEFAULT_BACKEND)
     embedders, first_call = {}, {}
     for backend in BACKENDS:
-        candidate = embedder if chosen == backend else Embedder(embedder.name, batch_size=embedder.batch_size,
-                                                                backend=backend)
+        candidate = (
+            embedder if chosen == backend else Embedder(embedder.name, batch_size=embedder.batch_size, backend=backend)
+        )
         started = time.perf_counter()
         candidate.embed_passages(texts[:8])
         first_call[backend] = round(time.perf_counter() - started, 1)
@@ -97,10 +108,20 @@ def bench_backends(embedder: Embedder, texts: list[str], options: Options) -> Fi
     reference = np.asarray(vectors["torch"])
     cosine = {b: round(float(np.mean(np.sum(np.asarray(vectors[b]) * reference, axis=1))), 4) for b in BACKENDS[1:]}
     ratio = speed[chosen] / speed["torch"]
-    return Figure("embedding speed (backends)", {"chunks": len(texts), "batch_size": embedder.batch_size,
-                                                 "backend": chosen, "chunks_per_s": speed,
-                                                 "cosine_to_torch": cosine, "first_call_s": first_call},
-                  round(ratio, 3), f"{chosen} >= 1.5x torch", ratio >= 1.5)
+    return Figure(
+        "embedding speed (backends)",
+        {
+            "chunks": len(texts),
+            "batch_size": embedder.batch_size,
+            "backend": chosen,
+            "chunks_per_s": speed,
+            "cosine_to_torch": cosine,
+            "first_call_s": first_call,
+        },
+        round(ratio, 3),
+        f"{chosen} >= 1.5x torch",
+        ratio >= 1.5,
+    )
 
 
 def bench_models(embedder: Embedder, texts: list[str], options: Options) -> Figure:
@@ -110,8 +131,7 @@ def bench_models(embedder: Embedder, texts: list[str], options: Options) -> Figu
     the ratio is what the multilingual model costs. Rounds alternate and the best counts, as in bench_backends.
     """
     other = MINILM if embedder.name != MINILM else DEFAULT_MODEL
-    models = {embedder.name: embedder, other: Embedder(other, batch_size=embedder.batch_size,
-                                                       backend=embedder.backend)}
+    models = {embedder.name: embedder, other: Embedder(other, batch_size=embedder.batch_size, backend=embedder.backend)}
     count, rounds = (64, 2) if options.quick else (256, 3)
     texts = (texts * (count // max(len(texts), 1) + 1))[:count]
     queries = query_list(options.queries)[0]
@@ -127,13 +147,24 @@ def bench_models(embedder: Embedder, texts: list[str], options: Options) -> Figu
                 model.encode_uncached([query], "query")
                 samples[name].append(time.perf_counter() - started)
     speed = {name: round(len(texts) / best[name], 2) for name in models}
-    tokens = {name: round(float(np.mean([len(e.ids) for e in _tokenizer(model).encode_batch(texts)])), 1)
-              for name, model in models.items() if _tokenizer(model) is not None}
+    tokens = {
+        name: round(float(np.mean([len(e.ids) for e in _tokenizer(model).encode_batch(texts)])), 1)
+        for name, model in models.items()
+        if _tokenizer(model) is not None
+    }
     ratio = speed[embedder.name] / speed[other]
-    return Figure(f"embedding models ({embedder.backend})", {
-        "chunks": len(texts), "chunks_per_s": speed, "mean_tokens": tokens,
-        "query_p50_ms": {name: percentile_ms(values, 50) for name, values in samples.items()}},
-        round(ratio, 3), f"{embedder.name} ÷ {other} chunks/s", None)
+    return Figure(
+        f"embedding models ({embedder.backend})",
+        {
+            "chunks": len(texts),
+            "chunks_per_s": speed,
+            "mean_tokens": tokens,
+            "query_p50_ms": {name: percentile_ms(values, 50) for name, values in samples.items()},
+        },
+        round(ratio, 3),
+        f"{embedder.name} ÷ {other} chunks/s",
+        None,
+    )
 
 
 def _tokenizer(embedder: Embedder):
@@ -167,8 +198,11 @@ def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[
     ingest_s, extract_s, encode_s = [], [], []
     with tempfile.TemporaryDirectory(prefix="procsearch-ingest-") as scratch:
         for turn in range(rounds):
-            target = collection if turn == 0 else open_collection(
-                data_dir=Path(scratch) / str(turn), create=True, embedder=embedder)
+            target = (
+                collection
+                if turn == 0
+                else open_collection(data_dir=Path(scratch) / str(turn), create=True, embedder=embedder)
+            )
             report = ingest_paths(target, options.documents, workers=1)
             if turn:
                 target.close()
@@ -177,22 +211,45 @@ def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[
             texts = [str(f.payload["text"]) for f in found]
             extract_s.append(extraction_seconds(options.documents))
             # the floor encodes what ingest encoded: each passage under its title and heading path
-            seconds, vectors = embedding_speed(embedder, [
-                embedding_text(str(f.payload.get("title") or ""), str(f.payload.get("section") or ""), text)
-                if collection.context else text for f, text in zip(found, texts)])
+            seconds, vectors = embedding_speed(
+                embedder,
+                [
+                    embedding_text(str(f.payload.get("title") or ""), str(f.payload.get("section") or ""), text)
+                    if collection.context
+                    else text
+                    for f, text in zip(found, texts, strict=True)
+                ],
+            )
             encode_s.append(seconds)
     ratio = min(ingest_s) / (min(extract_s) + min(encode_s))
     seeds.update(texts=texts, vectors=vectors, languages=[str(f.payload["chunk_language"]) for f in found])
     return [
-        Figure("ingest overhead", {"files": len(report.added), "failed": len(report.failed), "chunks": len(texts),
-                                   "rounds": rounds, "ingest_s": round(min(ingest_s), 2),
-                                   "pypdf_s": round(min(extract_s), 2), "encode_s": round(min(encode_s), 2),
-                                   "ingest_s_all": [round(x, 1) for x in ingest_s],
-                                   "encode_s_all": [round(x, 1) for x in encode_s]},
-               round(ratio, 3), "<= 1.15", ratio <= 1.15,
-               error=f"{len(report.failed)} files failed: {report.failed[:2]}" if report.failed else None),
-        Figure(f"embedding speed ({embedder.backend})", {"chunks_per_s": round(len(texts) / min(encode_s), 1),
-                                                          "model": embedder.name}, None, "report", None)]
+        Figure(
+            "ingest overhead",
+            {
+                "files": len(report.added),
+                "failed": len(report.failed),
+                "chunks": len(texts),
+                "rounds": rounds,
+                "ingest_s": round(min(ingest_s), 2),
+                "pypdf_s": round(min(extract_s), 2),
+                "encode_s": round(min(encode_s), 2),
+                "ingest_s_all": [round(x, 1) for x in ingest_s],
+                "encode_s_all": [round(x, 1) for x in encode_s],
+            },
+            round(ratio, 3),
+            "<= 1.15",
+            ratio <= 1.15,
+            error=f"{len(report.failed)} files failed: {report.failed[:2]}" if report.failed else None,
+        ),
+        Figure(
+            f"embedding speed ({embedder.backend})",
+            {"chunks_per_s": round(len(texts) / min(encode_s), 1), "model": embedder.name},
+            None,
+            "report",
+            None,
+        ),
+    ]
 
 
 def bench_reranker(collection: Collection, options: Options) -> Figure:
@@ -219,10 +276,19 @@ def bench_reranker(collection: Collection, options: Options) -> Figure:
         reranker.rerank(query, hits)
         samples.append(time.perf_counter() - started)
     kind = "PROCSEARCH_RERANKER" if name else "untrained MiniLM stand-in, timing only"
-    return Figure(f"reranker latency (top {RERANK_TOP}, {kind})", {
-        "queries": len(samples), "candidates_p50": int(np.median([len(h) for _, h in candidates[1:]])),
-        "added_p50_ms": percentile_ms(samples, 50), "added_p95_ms": percentile_ms(samples, 95),
-        "model": name or "packaged all-MiniLM-L6-v2 + fresh head"}, None, "report", None)
+    return Figure(
+        f"reranker latency (top {RERANK_TOP}, {kind})",
+        {
+            "queries": len(samples),
+            "candidates_p50": int(np.median([len(h) for _, h in candidates[1:]])),
+            "added_p50_ms": percentile_ms(samples, 50),
+            "added_p95_ms": percentile_ms(samples, 95),
+            "model": name or "packaged all-MiniLM-L6-v2 + fresh head",
+        },
+        None,
+        "report",
+        None,
+    )
 
 
 def bench_ocr(embedder: Embedder, options: Options) -> Figure:
@@ -242,7 +308,7 @@ def bench_ocr(embedder: Embedder, options: Options) -> Figure:
     pdfs = [item.path for item in walk_paths(options.documents).files if item.path.suffix.lower() == ".pdf"]
     with tempfile.TemporaryDirectory(prefix="procsearch-ocr-bench-") as scratch:
         scans = []
-        for number, pdf in enumerate(pdfs[:1 if options.quick else 3]):
+        for number, pdf in enumerate(pdfs[: 1 if options.quick else 3]):
             scans.append(Path(scratch) / "scans" / f"{number}-{pdf.name}")
             scan_pdf(pdf, scans[-1], SCAN_CONDITION, seed=number)
         pages, ocr_s = 0, 0.0
@@ -254,11 +320,22 @@ def bench_ocr(embedder: Embedder, options: Options) -> Figure:
         with open_collection(data_dir=Path(scratch) / "store", create=True, embedder=embedder) as target:
             report = ingest_paths(target, [Path(scratch) / "scans"], workers=1)
     share = ocr_s / report.seconds if report.seconds else 0.0
-    return Figure("OCR (scanned PDFs)", {"files": len(scans), "pages": pages, "pages_per_s": round(pages / ocr_s, 3),
-                                         "ocr_s": round(ocr_s, 1), "ingest_s": round(report.seconds, 1),
-                                         "share_of_ingest": round(share, 3), "condition": SCAN_CONDITION.name},
-                  None, "report", None, error=f"{len(report.failed)} scans failed: {report.failed[:2]}"
-                  if report.failed else None)
+    return Figure(
+        "OCR (scanned PDFs)",
+        {
+            "files": len(scans),
+            "pages": pages,
+            "pages_per_s": round(pages / ocr_s, 3),
+            "ocr_s": round(ocr_s, 1),
+            "ingest_s": round(report.seconds, 1),
+            "share_of_ingest": round(share, 3),
+            "condition": SCAN_CONDITION.name,
+        },
+        None,
+        "report",
+        None,
+        error=f"{len(report.failed)} scans failed: {report.failed[:2]}" if report.failed else None,
+    )
 
 
 def run_bench(options: Options, progress=lambda message: None, embedder: Embedder | None = None) -> dict:
@@ -294,13 +371,19 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
             step("backends", lambda: bench_backends(embedder, seeds["texts"], options))
             step("models", lambda: bench_models(embedder, seeds["texts"], options))
         scale = Path(tmp) / "scale"
-        if seeds and step("scale", lambda: bench_scale_figures(embedder, seeds, options, scale,
-                                                                               query_list(options.queries)[0])):
+        if seeds and step(
+            "scale", lambda: bench_scale_figures(embedder, seeds, options, scale, query_list(options.queries)[0])
+        ):
             step("startup", lambda: bench_startup(scale, 1 if options.quick else 2))
-    return {"quick": options.quick, "cpus": os.cpu_count(), "load_average_start": [round(x, 2) for x in load_start],
-            "load_average_end": [round(x, 2) for x in os.getloadavg()],
-            "seconds": round(time.perf_counter() - started, 1), "figures": [asdict(f) for f in figures],
-            "errors": [f"{f.name}: {f.error}" for f in figures if f.error]}
+    return {
+        "quick": options.quick,
+        "cpus": os.cpu_count(),
+        "load_average_start": [round(x, 2) for x in load_start],
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
+        "seconds": round(time.perf_counter() - started, 1),
+        "figures": [asdict(f) for f in figures],
+        "errors": [f"{f.name}: {f.error}" for f in figures if f.error],
+    }
 
 
 def _value(value: object) -> str:
@@ -314,22 +397,37 @@ def format_table(result: dict[str, object]) -> str:
     for f in result["figures"]:
         verdict = "error" if f["error"] else {True: "pass", False: "FAIL", None: "report"}[f["passed"]]
         measured = "; ".join(f"{k} {_value(v)}" for k, v in f["values"].items())
-        rows.append((f["name"], measured + (f" — {f['error']}" if f["error"] else ""),
-                     "" if f["ratio"] is None else str(f["ratio"]), f["target"], verdict))
+        rows.append(
+            (
+                f["name"],
+                measured + (f" — {f['error']}" if f["error"] else ""),
+                "" if f["ratio"] is None else str(f["ratio"]),
+                f["target"],
+                verdict,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) if i != 1 else 0 for i in range(5)]
     lines = []
     for row in rows:
-        lines.append(f"{row[0]:{widths[0]}}  {row[2]:>{widths[2]}}  {row[3]:{widths[3]}}  {row[4]:{widths[4]}}  {row[1]}")
+        lines.append(
+            f"{row[0]:{widths[0]}}  {row[2]:>{widths[2]}}  {row[3]:{widths[3]}}  {row[4]:{widths[4]}}  {row[1]}"
+        )
     load = result["load_average_start"], result["load_average_end"]
-    lines.append(f"{result['cpus']} CPUs; load average {load[0]} at start, {load[1]} at end; {result['seconds']} s. "
-                 "Ratios are measured side by side, but other processes on the machine still shift them.")
+    lines.append(
+        f"{result['cpus']} CPUs; load average {load[0]} at start, {load[1]} at end; {result['seconds']} s. "
+        "Ratios are measured side by side, but other processes on the machine still shift them."
+    )
     return "\n".join(lines)
 
 
 def run_bench_command(args, settings) -> int:
-    options = Options.for_run(args.quick, scale=args.scale, compare=args.compare,
-                              documents=[Path(p) for p in args.documents] if args.documents else None,
-                              skip=tuple(s.strip() for s in (args.skip or "").split(",") if s.strip()) or None)
+    options = Options.for_run(
+        args.quick,
+        scale=args.scale,
+        compare=args.compare,
+        documents=[Path(p) for p in args.documents] if args.documents else None,
+        skip=tuple(s.strip() for s in (args.skip or "").split(",") if s.strip()) or None,
+    )
     progress = (lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)) if not args.json else None
     result = run_bench(options, progress or (lambda message: None))
     print(json.dumps(result, indent=1, ensure_ascii=False, default=str) if args.json else format_table(result))

@@ -47,9 +47,16 @@ class Server:
 
         self.url = f"http://127.0.0.1:{free_port()}"
         app = create_app(settings or Settings(data_dir=Path(collection.location)), collection=collection)
-        self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", int(self.url.rsplit(":", 1)[1]),
-                                                    header_timeout=header_timeout or HEADER_TIMEOUT_S,
-                                                    log_level="warning", access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn_config(
+                app,
+                "127.0.0.1",
+                int(self.url.rsplit(":", 1)[1]),
+                header_timeout=header_timeout or HEADER_TIMEOUT_S,
+                log_level="warning",
+                access_log=False,
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> Server:
@@ -89,23 +96,31 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
             vector_queries, _ = sources(collection, query, "hybrid", score_fusion=True)  # as search(); not timed
             started = time.perf_counter()
             embedder.encode_uncached([query], "query")
-            collection.store.query(vector_queries, where, limit=candidate_limit(10), pool=POOL,
-                                   rrf_k=hybrid_rrf_k())
+            collection.store.query(vector_queries, where, limit=candidate_limit(10), pool=POOL, rrf_k=hybrid_rrf_k())
             floor.append(time.perf_counter() - started)
             if time.perf_counter() > deadline:
                 break
         all_missed = embedder.cache_misses - misses >= len(http)
-        for query in timed[:len(http)]:
+        for query in timed[: len(http)]:
             started = time.perf_counter()
             client.get("/v1/search", params={"q": query}).raise_for_status()
             hits.append(time.perf_counter() - started)
     ratio = percentile_ms(http, 50) / percentile_ms(floor, 50)
-    return Figure("query latency (HTTP GET)", {
-        "queries": len(http), "p50_ms": percentile_ms(http, 50), "p95_ms": percentile_ms(http, 95),
-        "floor_p50_ms": percentile_ms(floor, 50), "p95_over_floor": round(percentile_ms(http, 95) /
-                                                                          percentile_ms(floor, 50), 2),
-        "cache_hit_p50_ms": percentile_ms(hits, 50)}, round(ratio, 3), "p50 <= 1.3", ratio <= 1.3,
-        error=None if all_missed else "some timed queries hit the query cache")
+    return Figure(
+        "query latency (HTTP GET)",
+        {
+            "queries": len(http),
+            "p50_ms": percentile_ms(http, 50),
+            "p95_ms": percentile_ms(http, 95),
+            "floor_p50_ms": percentile_ms(floor, 50),
+            "p95_over_floor": round(percentile_ms(http, 95) / percentile_ms(floor, 50), 2),
+            "cache_hit_p50_ms": percentile_ms(hits, 50),
+        },
+        round(ratio, 3),
+        "p50 <= 1.3",
+        ratio <= 1.3,
+        error=None if all_missed else "some timed queries hit the query cache",
+    )
 
 
 async def _load(url: str, clients: int, seconds: float, queries: list[str]) -> tuple[int, list[str]]:
@@ -114,6 +129,7 @@ async def _load(url: str, clients: int, seconds: float, queries: list[str]) -> t
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+
         async def worker() -> None:
             nonlocal done
             while time.perf_counter() < deadline:
@@ -143,5 +159,6 @@ def bench_throughput(server: Server, options: Options) -> Figure:
         if errors:
             values[f"first_error_{clients}"] = errors[0]
     ratio = values["rps_16"] / values["rps_1"] if values["rps_1"] else float("nan")
-    return Figure("throughput (rps 16 ÷ 1 clients)", values, round(ratio, 2), "0 errors at 16",
-                  values["errors_16"] == 0)
+    return Figure(
+        "throughput (rps 16 ÷ 1 clients)", values, round(ratio, 2), "0 errors at 16", values["errors_16"] == 0
+    )

@@ -37,6 +37,17 @@ def run_fields_command(args: Namespace) -> int:
     return 0
 
 
+def run_doctypes_command(args: Namespace, progress) -> int:
+    from eval.doctype_set import doctype_report_dict, evaluate_doctypes, format_report
+
+    corpus = args.corpus[0] if args.corpus else None
+    found = evaluate_doctypes(corpus, progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    print(json.dumps(doctype_report_dict(found), indent=1) if args.json else format_report(found))
+    return 0
+
+
 def run_eval_command(args: Namespace, settings) -> int:
     if getattr(args, "fields", False):
         return run_fields_command(args)
@@ -44,37 +55,46 @@ def run_eval_command(args: Namespace, settings) -> int:
     data_dir = settings.data_dir if args.reuse_data else None
     progress = None
     if sys.stderr.isatty():
+
         def progress(done: int, total: int, label: str) -> None:
             print(f"\r{done}/{total} {label[-50:]:50}", end="", file=sys.stderr, flush=True)
-    if getattr(args, "doctypes", False):
-        from eval.doctype_set import doctype_report_dict, evaluate_doctypes, format_report
 
-        corpus = args.corpus[0] if args.corpus else None
-        found = evaluate_doctypes(corpus, progress=progress)
-        if progress:
-            print(file=sys.stderr)
-        print(json.dumps(doctype_report_dict(found), indent=1) if args.json else format_report(found))
-        return 0
+    if getattr(args, "doctypes", False):
+        return run_doctypes_command(args, progress)
     half = getattr(args, "half", None)
     baselines = bool(getattr(args, "baselines", False))
     if half and not (args.piaf or args.shared):
         print("error: --half splits the --shared and --piaf sets only", file=sys.stderr)
         return 2
     if args.piaf:
-        report = evaluate_piaf(modes=modes, data_dir=data_dir, model=settings.model, progress=progress, half=half,
-                               baselines=baselines)
+        report = evaluate_piaf(
+            modes=modes, data_dir=data_dir, model=settings.model, progress=progress, half=half, baselines=baselines
+        )
     elif args.shared:
         corpus = args.corpus[0] if args.corpus else None
-        report = evaluate_shared(modes=modes, corpus=corpus, data_dir=data_dir, model=settings.model,
-                                 progress=progress, half=half, baselines=baselines)
+        report = evaluate_shared(
+            modes=modes,
+            corpus=corpus,
+            data_dir=data_dir,
+            model=settings.model,
+            progress=progress,
+            half=half,
+            baselines=baselines,
+        )
     else:
         embedder = Embedder(settings.model)
-        report = evaluate(args.queries, args.qrels, args.corpus, modes, data_dir=data_dir, progress=progress,
-                          embedder=embedder)
+        report = evaluate(
+            args.queries, args.qrels, args.corpus, modes, data_dir=data_dir, progress=progress, embedder=embedder
+        )
         if baselines:
-            report = add_baselines(report, load_queries(args.queries or DEFAULT_QUERIES),
-                                   load_qrels(args.qrels or DEFAULT_QRELS), args.corpus or [DEFAULT_CORPUS],
-                                   embedder, progress=progress)
+            report = add_baselines(
+                report,
+                load_queries(args.queries or DEFAULT_QUERIES),
+                load_qrels(args.qrels or DEFAULT_QRELS),
+                args.corpus or [DEFAULT_CORPUS],
+                embedder,
+                progress=progress,
+            )
     if progress:
         print(file=sys.stderr)
     if args.json:

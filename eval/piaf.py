@@ -37,8 +37,10 @@ def find_piaf(shared_dir: Path | str | None = None) -> Path:
         if (folder / SHEETS_FILE).is_file() and (folder / QUESTIONS_FILE).is_file():
             return folder
     looked = " and ".join(str(c.resolve()) for c in candidates)
-    raise FileNotFoundError(f"PIAF benchmark not found: looked for {SHEETS_FILE} and {QUESTIONS_FILE} in {looked} "
-                            "(it ships in ../shared/eval/piaf beside the repository)")
+    raise FileNotFoundError(
+        f"PIAF benchmark not found: looked for {SHEETS_FILE} and {QUESTIONS_FILE} in {looked} "
+        "(it ships in ../shared/eval/piaf beside the repository)"
+    )
 
 
 def read_sheets(path: Path) -> dict[str, str]:
@@ -81,8 +83,9 @@ def piaf_half(number: int, total: int) -> str:
     return "tune" if number <= (total + 1) // 2 else "test"
 
 
-def prepare_piaf(shared_dir: Path | str | None, out_dir: Path | str,
-                 half: str | None = None) -> tuple[Path, Path, Path]:
+def prepare_piaf(
+    shared_dir: Path | str | None, out_dir: Path | str, half: str | None = None
+) -> tuple[Path, Path, Path]:
     """Write `out_dir/piaf/<sheet_id>.txt`, `out_dir/queries.jsonl`, `out_dir/qrels.tsv`; return the three paths.
 
     The 530 sheets of spf_qr_test.json are the corpus. Five questions point to
@@ -114,8 +117,17 @@ def prepare_piaf(shared_dir: Path | str | None, out_dir: Path | str,
         own_half = piaf_half(number, len(questions))
         if half is not None and own_half != half:
             continue
-        queries.append(Query(query_id, question, language="fr", answer_languages=("fr",), cross_lingual=False,
-                             style="question", metadata={"benchmark": "piaf", "half": own_half}))
+        queries.append(
+            Query(
+                query_id,
+                question,
+                language="fr",
+                answer_languages=("fr",),
+                cross_lingual=False,
+                style="question",
+                metadata={"benchmark": "piaf", "half": own_half},
+            )
+        )
         qrels[query_id] = {sheet_id: 1}
     queries_path, qrels_path = out / "queries.jsonl", out / "qrels.tsv"
     write_queries(queries_path, queries)
@@ -123,10 +135,17 @@ def prepare_piaf(shared_dir: Path | str | None, out_dir: Path | str,
     return corpus, queries_path, qrels_path
 
 
-def evaluate_piaf(shared_dir: Path | str | None = None, modes: Sequence[str] = MODES,
-                  data_dir: Path | str | None = None, k: int = 10, model: str | None = None,
-                  progress: Callable[[int, int, str], None] | None = None, half: str | None = None,
-                  baselines: bool = False, embedder: Embedder | None = None) -> EvalReport:
+def evaluate_piaf(
+    shared_dir: Path | str | None = None,
+    modes: Sequence[str] = MODES,
+    data_dir: Path | str | None = None,
+    k: int = 10,
+    model: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    half: str | None = None,
+    baselines: bool = False,
+    embedder: Embedder | None = None,
+) -> EvalReport:
     """Prepare PIAF in a scratch folder and evaluate it (reusing `data_dir`'s index when given).
 
     `half` keeps one half of the questions; `baselines` adds the plain baselines' rows (eval/baselines.py).
@@ -134,9 +153,11 @@ def evaluate_piaf(shared_dir: Path | str | None = None, modes: Sequence[str] = M
     embedder = embedder or Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)
     with tempfile.TemporaryDirectory(prefix="procsearch-piaf-") as scratch:
         corpus, queries_path, qrels_path = prepare_piaf(shared_dir, scratch, half)
-        report = evaluate(queries_path, qrels_path, [corpus], modes, data_dir=data_dir, k=k, progress=progress,
-                          embedder=embedder)
+        report = evaluate(
+            queries_path, qrels_path, [corpus], modes, data_dir=data_dir, k=k, progress=progress, embedder=embedder
+        )
         if baselines:
-            report = add_baselines(report, load_queries(queries_path), load_qrels(qrels_path), [corpus], embedder,
-                                   k=k, progress=progress)
+            report = add_baselines(
+                report, load_queries(queries_path), load_qrels(qrels_path), [corpus], embedder, k=k, progress=progress
+            )
         return report

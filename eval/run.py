@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from eval.beir import Qrels, Query, load_qrels, load_queries
-from eval.metrics import (average_precision, first_relevant_rank, mean, mrr_at_k, ndcg_at_k, percentile,
-                          recall_at_k, relevant_ids)
+from eval.metrics import (
+    average_precision,
+    first_relevant_rank,
+    mean,
+    mrr_at_k,
+    ndcg_at_k,
+    percentile,
+    recall_at_k,
+    relevant_ids,
+)
 from index.collection import Collection, open_collection
 from index.embedder import DEFAULT_MODEL, Embedder
 from index.indexer import IngestReport, ingest_paths
@@ -111,23 +119,38 @@ def judged_ranking(documents: Sequence[tuple[str, str | None]], judged: dict[str
     return out
 
 
-def score_query(collection: Collection, query: Query, judged: dict[str, int], mode: str, k: int,
-                depth: int = DOCUMENTS) -> QueryResult:
+def score_query(
+    collection: Collection, query: Query, judged: dict[str, int], mode: str, k: int, depth: int = DOCUMENTS
+) -> QueryResult:
     result = search(collection, query.text, k=max(k, depth), mode=mode)
     documents = ranked_documents(result.documents)
     ranking = judged_ranking(documents, judged)
     return QueryResult(
-        query_id=query.id, text=query.text, language=query.language, cross_lingual=query.cross_lingual,
-        ndcg=ndcg_at_k(ranking, judged, k), recall=recall_at_k(ranking, judged, k), mrr=mrr_at_k(ranking, judged, k),
-        ap=average_precision(ranking, judged), took_ms=result.took_ms,
-        first_relevant_rank=first_relevant_rank(ranking, judged), expected=tuple(sorted(relevant_ids(judged))),
-        top=tuple(source or document_id for document_id, source in documents[:3]))
+        query_id=query.id,
+        text=query.text,
+        language=query.language,
+        cross_lingual=query.cross_lingual,
+        ndcg=ndcg_at_k(ranking, judged, k),
+        recall=recall_at_k(ranking, judged, k),
+        mrr=mrr_at_k(ranking, judged, k),
+        ap=average_precision(ranking, judged),
+        took_ms=result.took_ms,
+        first_relevant_rank=first_relevant_rank(ranking, judged),
+        expected=tuple(sorted(relevant_ids(judged))),
+        top=tuple(source or document_id for document_id, source in documents[:3]),
+    )
 
 
 def summarise(subset: str, results: Sequence[QueryResult]) -> Breakdown:
-    return Breakdown(subset, len(results), mean(r.ndcg for r in results), mean(r.recall for r in results),
-                     mean(r.mrr for r in results), mean(r.ap for r in results),
-                     percentile((r.took_ms for r in results), 50))
+    return Breakdown(
+        subset,
+        len(results),
+        mean(r.ndcg for r in results),
+        mean(r.recall for r in results),
+        mean(r.mrr for r in results),
+        mean(r.ap for r in results),
+        percentile((r.took_ms for r in results), 50),
+    )
 
 
 def group_results(results: Sequence[QueryResult]) -> list[tuple[str, list[QueryResult]]]:
@@ -151,9 +174,15 @@ def check_modes(modes: Sequence[str]) -> None:
         raise ValueError(f"unknown mode(s) '{', '.join(unknown)}': use one or more of {', '.join(MODES)}")
 
 
-def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, modes: Sequence[str] = MODES,
-             k: int = 10, depth: int = DOCUMENTS,
-             progress: Callable[[int, int, str], None] | None = None) -> EvalReport:
+def run_eval(
+    collection: Collection,
+    queries: Sequence[Query],
+    qrels: Qrels,
+    modes: Sequence[str] = MODES,
+    k: int = 10,
+    depth: int = DOCUMENTS,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> EvalReport:
     """Score every judged query in every mode; queries without a relevant judgement are listed as skipped.
 
     `progress(done, total, label)` is called after each query, as ingest does per file.
@@ -171,9 +200,14 @@ def run_eval(collection: Collection, queries: Sequence[Query], qrels: Qrels, mod
             results.append(score_query(collection, query, qrels[query.id], mode, k, depth))
             if progress:
                 progress(len(results) + len(reports) * len(judged), total, f"{mode} {query.id}")
-        reports.append(ModeReport(
-            mode, tuple(summarise(name, rows) for name, rows in group_results(results)),
-            failed=tuple(r for r in results if r.ndcg == 0), queries=tuple(results)))
+        reports.append(
+            ModeReport(
+                mode,
+                tuple(summarise(name, rows) for name, rows in group_results(results)),
+                failed=tuple(r for r in results if r.ndcg == 0),
+                queries=tuple(results),
+            )
+        )
     documents = int(collection.stats()["documents"])
     return EvalReport(k=k, modes=tuple(reports), skipped=skipped, documents=documents)
 
@@ -185,11 +219,25 @@ def format_table(report: EvalReport) -> str:
     rows = [header]
     for mode in report.modes:
         for b in mode.breakdowns:
-            rows.append((mode.mode, b.subset, str(b.n), f"{b.ndcg:.3f}", f"{b.recall:.3f}", f"{b.mrr:.3f}",
-                         f"{b.map:.3f}", f"{b.p50_ms:.1f}"))
+            rows.append(
+                (
+                    mode.mode,
+                    b.subset,
+                    str(b.n),
+                    f"{b.ndcg:.3f}",
+                    f"{b.recall:.3f}",
+                    f"{b.mrr:.3f}",
+                    f"{b.map:.3f}",
+                    f"{b.p50_ms:.1f}",
+                )
+            )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
-             for row in rows]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in lines)
 
@@ -200,13 +248,23 @@ def report_to_dict(report: EvalReport) -> dict[str, object]:
 
 
 def summarise_ingest(ingest: IngestReport) -> dict[str, float]:
-    return {"added": len(ingest.added), "updated": len(ingest.updated), "unchanged": len(ingest.unchanged),
-            "failed": len(ingest.failed), "skipped": len(ingest.skipped), "chunks": ingest.chunks,
-            "seconds": round(ingest.seconds, 1)}
+    return {
+        "added": len(ingest.added),
+        "updated": len(ingest.updated),
+        "unchanged": len(ingest.unchanged),
+        "failed": len(ingest.failed),
+        "skipped": len(ingest.skipped),
+        "chunks": ingest.chunks,
+        "seconds": round(ingest.seconds, 1),
+    }
 
 
-def prepare_store(data_dir: Path | str, corpus_paths: Sequence[Path | str], embedder: Embedder | None = None,
-                  progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+def prepare_store(
+    data_dir: Path | str,
+    corpus_paths: Sequence[Path | str],
+    embedder: Embedder | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> IngestReport:
     """Ingest the corpus into the store at `data_dir` (created if needed); unchanged files are skipped.
 
     The collection is closed on return: the embedded store admits one open
@@ -216,11 +274,17 @@ def prepare_store(data_dir: Path | str, corpus_paths: Sequence[Path | str], embe
         return ingest_paths(collection, [Path(p) for p in corpus_paths], progress=progress)
 
 
-def evaluate(queries_path: Path | str | None = None, qrels_path: Path | str | None = None,
-             corpus_paths: Sequence[Path | str] | None = None, modes: Sequence[str] = MODES,
-             data_dir: Path | str | None = None, k: int = 10, model: str | None = None,
-             progress: Callable[[int, int, str], None] | None = None,
-             embedder: Embedder | None = None) -> EvalReport:
+def evaluate(
+    queries_path: Path | str | None = None,
+    qrels_path: Path | str | None = None,
+    corpus_paths: Sequence[Path | str] | None = None,
+    modes: Sequence[str] = MODES,
+    data_dir: Path | str | None = None,
+    k: int = 10,
+    model: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    embedder: Embedder | None = None,
+) -> EvalReport:
     """Ingest, run, score: the whole evaluation in one call (defaults: the project's own set and corpus).
 
     Without `data_dir` the corpus goes into a temporary store removed afterwards,

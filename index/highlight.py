@@ -94,8 +94,7 @@ def _word_languages(word: str, sure: str | None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _query(query: str, extra_terms: tuple[str, ...], language: str | None) -> tuple[frozenset[str],
-                                                                                     re.Pattern | None]:
+def _query(query: str, extra_terms: tuple[str, ...], language: str | None) -> tuple[frozenset[str], re.Pattern | None]:
     """(stems wanted, pattern of the words that may match them) in a passage of `language`.
 
     A word matches when one of its stems (in the passage's language) is wanted. Snowball stems
@@ -135,8 +134,9 @@ def query_stems(query: str, extra_terms: list[str] | None = None, language: str 
     return _query(query, tuple(extra_terms or ()), language)[0]
 
 
-def _matches(text: str, wanted: frozenset[str], pattern: re.Pattern | None,
-             language: str | None = None) -> list[tuple[int, int]]:
+def _matches(
+    text: str, wanted: frozenset[str], pattern: re.Pattern | None, language: str | None = None
+) -> list[tuple[int, int]]:
     """(start, end) of the whole words of `text` that match the query, in order."""
     languages = _passage_languages(language)
 
@@ -149,15 +149,18 @@ def _matches(text: str, wanted: frozenset[str], pattern: re.Pattern | None,
     for m in pattern.finditer(_folded(text)):
         start, end = m.span()
         word = _WORD.match(text, start)  # the same word in the text ('?' may have split one)
-        inside = start > 0 and (_IS_WORD.match(text, start - 1) or (text[start - 1] == "-" and start > 1
-                                                                     and _IS_WORD.match(text, start - 2)))
+        inside = start > 0 and (
+            _IS_WORD.match(text, start - 1)
+            or (text[start - 1] == "-" and start > 1 and _IS_WORD.match(text, start - 2))
+        )
         if word and word.end() == end and not inside and judged(word.group()):
             spans.append((start, end))
     return spans
 
 
-def highlight(text: str, query: str, window: int = 40, extra_terms: list[str] | None = None,
-              language: str | None = None) -> str:
+def highlight(
+    text: str, query: str, window: int = 40, extra_terms: list[str] | None = None, language: str | None = None
+) -> str:
     """About `window` words of `text` (a passage in `language`) around the densest run of matches, in <mark>.
 
     The window is measured in characters (`window` times the passage's mean word length), which
@@ -178,10 +181,10 @@ def highlight(text: str, query: str, window: int = 40, extra_terms: list[str] | 
             begin = _WORD_START.search(text, begin).start()
     end = min(len(text), begin + width)
     end = _WORD_REST.match(text, end).end() if end < len(text) else end
-    inside = marks[bisect_left(starts, begin):bisect_left(starts, end)]
+    inside = marks[bisect_left(starts, begin) : bisect_left(starts, end)]
     runs: list[list[int]] = []  # neighbouring marks separated only by spaces share one <mark>
     for s, e in inside:
-        if runs and not text[runs[-1][1]:s].strip():
+        if runs and not text[runs[-1][1] : s].strip():
             runs[-1][1] = e
         else:
             runs.append([s, e])

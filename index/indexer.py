@@ -56,9 +56,16 @@ def file_version(sha256: str, catalog: dict[str, object], doc_type: str | None =
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False, doc_type: str | None = None,
-                 progress: Callable[[int, int, str], None] | None = None, workers: int = 1,
-                 timeout: float = DEFAULT_TIMEOUT_S, ocr_page_timeout: float = PAGE_TIMEOUT_S) -> IngestReport:
+def ingest_paths(
+    collection: Collection,
+    paths: list[Path],
+    prune: bool = False,
+    doc_type: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    workers: int = 1,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    ocr_page_timeout: float = PAGE_TIMEOUT_S,
+) -> IngestReport:
     """Bring the collection in line with the files under `paths`; see the module docstring."""
     started = time.perf_counter()
     report = IngestReport()
@@ -67,12 +74,49 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
     repaired = collection.repair()  # a record its live passages disagree with is redone below, not 'unchanged'
     report.warnings.extend((doc_id, "repaired: its last write was interrupted") for doc_id in repaired.stale)
     known = collection.versions()
-    jobs: list[ParseJob] = []
-    versions: dict[str, str] = {}
-    seen: set[str] = set()
-    for item in walk.files:
+    plan = _plan(walk.files, known, doc_type, ocr_page_timeout, report)
+    writer = _BatchWriter(collection, plan.versions, set(known), report)
+    try:
+        for done, (job, result) in enumerate(parse_all(plan.jobs, workers, timeout), start=1):
+            if progress:
+                progress(done, len(plan.jobs), job.source)
+            writer.take(job, result)
+        writer.flush()
+    except DiskFullError as exc:  # stop cleanly: what is written stays whole, the rest is listed as not done
+        written = set(report.added) | set(report.updated)
+        failed = dict(report.failed)
+        report.failed.extend(
+            (job.source, f"not ingested: {exc}") for job in plan.jobs if job.source not in written | set(failed)
+        )
+        report.stopped = str(exc)
+        report.seconds = time.perf_counter() - started
+        return report
+    if prune:
+        for doc_id, (_, source) in known.items():
+            if doc_id not in plan.seen and any(source.startswith(root) for root in walk.roots):
+                collection.delete(doc_id)
+                report.removed.append(source)
+    if report.added or report.updated or report.removed:
+        collection.optimize()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class _Plan:
+    jobs: list[ParseJob] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)  # source -> version to write
+    seen: set[str] = field(default_factory=set)  # document ids found on disk (what --prune keeps)
+
+
+def _plan(
+    files: list, known: dict[str, tuple[str, str]], doc_type: str | None, ocr_page_timeout: float, report: IngestReport
+) -> _Plan:
+    """Which files to parse: the new and the changed; unchanged and unreadable ones go straight to the report."""
+    plan = _Plan()
+    for item in files:
         doc_id = document_id(item.source)
-        seen.add(doc_id)
+        plan.seen.add(doc_id)
         try:
             version = file_version(path_sha256(item.path), item.catalog, doc_type)
         except OSError as exc:
@@ -81,60 +125,51 @@ def ingest_paths(collection: Collection, paths: list[Path], prune: bool = False,
         if known.get(doc_id, ("", ""))[0] == version:
             report.unchanged.append(item.source)
         else:
-            jobs.append(ParseJob(item.path, item.source, item.catalog, doc_type, ocr_page_timeout=ocr_page_timeout))
-            versions[item.source] = version
-    pending: list[ParsedDocument] = []
+            plan.jobs.append(
+                ParseJob(item.path, item.source, item.catalog, doc_type, ocr_page_timeout=ocr_page_timeout)
+            )
+            plan.versions[item.source] = version
+    return plan
 
-    def add(parsed: ParsedDocument, dense: list[list[float]] | None) -> None:
+
+class _BatchWriter:
+    """Parsed documents embedded together up to EMBED_BATCH_CHUNKS chunks (one model call), then each written whole."""
+
+    def __init__(self, collection: Collection, versions: dict[str, str], known: set[str], report: IngestReport):
+        self.collection, self.versions, self.known, self.report = collection, versions, known, report
+        self.pending: list[ParsedDocument] = []
+
+    def take(self, job: ParseJob, result: ParsedDocument | Exception) -> None:
+        if isinstance(result, IngestError):
+            self.report.failed.append((job.source, str(result)))
+        elif isinstance(result, Exception):
+            log.error("unexpected failure on %s", job.source, exc_info=result)
+            self.report.failed.append((job.source, f"unexpected error: {type(result).__name__}: {result}"))
+        elif len(result.chunks) > EMBED_BATCH_CHUNKS:
+            self.add(result, None)  # a long document is embedded slice by slice inside add: bounded memory
+        else:
+            self.pending.append(result)
+            if sum(len(parsed.chunks) for parsed in self.pending) >= EMBED_BATCH_CHUNKS:
+                self.flush()
+
+    def add(self, parsed: ParsedDocument, dense: list[list[float]] | None) -> None:
         source = parsed.document.source
-        report.chunks += collection.add(parsed, versions[source], dense)
-        report.pages += parsed.document.pages
-        report.warnings.extend((source, warning) for warning in parsed.warnings)
-        (report.updated if parsed.document.id in known else report.added).append(source)
+        self.report.chunks += self.collection.add(parsed, self.versions[source], dense)
+        self.report.pages += parsed.document.pages
+        self.report.warnings.extend((source, warning) for warning in parsed.warnings)
+        (self.report.updated if parsed.document.id in self.known else self.report.added).append(source)
 
-    def flush() -> None:
+    def flush(self) -> None:
         """Embed the pending documents in one batch, then write each one atomically."""
-        texts = [collection.passage_texts(parsed) for parsed in pending]
-        vectors = collection.embedder.embed_passages([t for group in texts for t in group])
+        if not self.pending:
+            return
+        texts = [self.collection.passage_texts(parsed) for parsed in self.pending]
+        vectors = self.collection.embedder.embed_passages([t for group in texts for t in group])
         start = 0
-        for parsed, group in zip(pending, texts):
-            add(parsed, vectors[start:start + len(group)])
+        for parsed, group in zip(self.pending, texts, strict=True):
+            self.add(parsed, vectors[start : start + len(group)])
             start += len(group)
-        pending.clear()
-
-    try:
-        for done, (job, result) in enumerate(parse_all(jobs, workers, timeout), start=1):
-            if progress:
-                progress(done, len(jobs), job.source)
-            if isinstance(result, IngestError):
-                report.failed.append((job.source, str(result)))
-            elif isinstance(result, Exception):
-                log.error("unexpected failure on %s", job.source, exc_info=result)
-                report.failed.append((job.source, f"unexpected error: {type(result).__name__}: {result}"))
-            elif len(result.chunks) > EMBED_BATCH_CHUNKS:
-                add(result, None)  # a long document is embedded slice by slice inside add: bounded memory
-            else:
-                pending.append(result)
-                if sum(len(parsed.chunks) for parsed in pending) >= EMBED_BATCH_CHUNKS:
-                    flush()
-        if pending:
-            flush()
-    except DiskFullError as exc:  # stop cleanly: what is written stays whole, the rest is listed as not done
-        written = set(report.added) | set(report.updated)
-        report.failed.extend((job.source, f"not ingested: {exc}") for job in jobs
-                             if job.source not in written and job.source not in dict(report.failed))
-        report.stopped = str(exc)
-        report.seconds = time.perf_counter() - started
-        return report
-    if prune:
-        for doc_id, (_, source) in known.items():
-            if doc_id not in seen and any(source.startswith(root) for root in walk.roots):
-                collection.delete(doc_id)
-                report.removed.append(source)
-    if report.added or report.updated or report.removed:
-        collection.optimize()
-    report.seconds = time.perf_counter() - started
-    return report
+        self.pending.clear()
 
 
 @dataclass(frozen=True)
@@ -147,8 +182,9 @@ class PreparedFile:
     dense: list[list[float]] = field(default_factory=list)
 
 
-def prepare_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
-                 parser: ParserPool | None = None) -> PreparedFile:
+def prepare_file(
+    collection: Collection, path: Path, source: str, doc_type: str | None = None, parser: ParserPool | None = None
+) -> PreparedFile:
     """Parse and embed one file (an upload) without writing anything. Raises IngestError.
 
     With a `parser` the file is parsed in its worker process, under its time and memory limits.
@@ -181,8 +217,9 @@ def commit_file(collection: Collection, prepared: PreparedFile) -> str:
     return "updated" if known else "added"
 
 
-def ingest_file(collection: Collection, path: Path, source: str, doc_type: str | None = None,
-                parser: ParserPool | None = None) -> tuple[str, str]:
+def ingest_file(
+    collection: Collection, path: Path, source: str, doc_type: str | None = None, parser: ParserPool | None = None
+) -> tuple[str, str]:
     """Ingest one file now; returns (status, document_id). Raises IngestError."""
     prepared = prepare_file(collection, path, source, doc_type, parser)
     return commit_file(collection, prepared), prepared.document_id

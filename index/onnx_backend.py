@@ -48,8 +48,11 @@ def model_hash(folder: Path) -> str:
 def _hash(folder_name: str, recipe: str) -> str:
     folder = Path(folder_name)
     digest = hashlib.sha256(recipe.encode())
-    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in _WEIGHT_SUFFIXES
-                       and not {"onnx", "openvino"} & set(p.relative_to(folder).parts)):
+    for file in sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in _WEIGHT_SUFFIXES and not {"onnx", "openvino"} & set(p.relative_to(folder).parts)
+    ):
         digest.update(str(file.relative_to(folder)).encode())
         with file.open("rb") as handle:
             while block := handle.read(1 << 20):
@@ -66,9 +69,11 @@ def local_folder(model_path: str) -> Path:
 
         return Path(snapshot_download(model_path, allow_patterns=["*.json", "*.txt", "*.model", "*.safetensors"]))
     except Exception as exc:  # noqa: BLE001 - offline misses, unknown ids, network errors: one message
-        raise StoreError(f"the ONNX backends export a local model folder and '{model_path}' is neither a folder nor "
-                         f"a cached hub model ({type(exc).__name__}): give a local path to PROCSEARCH_MODEL, set "
-                         "PROCSEARCH_ALLOW_DOWNLOAD=1, or set PROCSEARCH_BACKEND=torch") from exc
+        raise StoreError(
+            f"the ONNX backends export a local model folder and '{model_path}' is neither a folder nor "
+            f"a cached hub model ({type(exc).__name__}): give a local path to PROCSEARCH_MODEL, set "
+            "PROCSEARCH_ALLOW_DOWNLOAD=1, or set PROCSEARCH_BACKEND=torch"
+        ) from exc
 
 
 def export_folder(model_path: str, backend: str) -> Path:
@@ -100,14 +105,21 @@ def _export(model_path: str, out: Path) -> None:
     hf_logging.set_verbosity_error()
     # Eager attention traces to plain MatMul/Softmax that ORT fuses into its Attention kernel; sdpa does not fuse.
     # float32 whatever the folder stores (the converted e5 keeps float16 weights on disk).
-    st = SentenceTransformer(model_path, device="cpu",
-                             model_kwargs={"attn_implementation": "eager", "dtype": torch.float32})
+    st = SentenceTransformer(
+        model_path, device="cpu", model_kwargs={"attn_implementation": "eager", "dtype": torch.float32}
+    )
     kinds = [type(module).__name__ for module in st]
     pooling = st[1].get_config_dict() if len(kinds) > 1 and kinds[1] == "Pooling" else {}
-    if kinds[:2] != ["Transformer", "Pooling"] or set(kinds[2:]) - {"Normalize"} or \
-            pooling.get("pooling_mode") not in ("mean", "cls", "max") or not pooling.get("include_prompt", True):
-        raise StoreError(f"the ONNX backends handle Transformer + mean/cls/max Pooling models, not {kinds}: "
-                         "set PROCSEARCH_BACKEND=torch")
+    if (
+        kinds[:2] != ["Transformer", "Pooling"]
+        or set(kinds[2:]) - {"Normalize"}
+        or pooling.get("pooling_mode") not in ("mean", "cls", "max")
+        or not pooling.get("include_prompt", True)
+    ):
+        raise StoreError(
+            f"the ONNX backends handle Transformer + mean/cls/max Pooling models, not {kinds}: "
+            "set PROCSEARCH_BACKEND=torch"
+        )
     transformer = st[0].auto_model.eval()
     names = ["input_ids", "attention_mask", "token_type_ids"]
 
@@ -117,33 +129,56 @@ def _export(model_path: str, out: Path) -> None:
             self.m = transformer
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).last_hidden_state
+            return self.m(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     # Two texts of different lengths, so the traced graph takes the padded-mask path.
-    sample = dict(st.tokenizer(["a short text", "a longer text that needs the attention mask for padding"],
-                               padding=True, return_tensors="pt"))
+    sample = dict(
+        st.tokenizer(
+            ["a short text", "a longer text that needs the attention mask for padding"],
+            padding=True,
+            return_tensors="pt",
+        )
+    )
     # XLM-R tokenizers (multilingual-e5) return no token_type_ids; BERT still takes them: all zeros.
     sample.setdefault("token_type_ids", torch.zeros_like(sample["input_ids"]))
     raw = out / "raw.onnx"
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(Encoder(), tuple(sample[n] for n in names), str(raw), input_names=names,
-                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                          dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]})
+        torch.onnx.export(
+            Encoder(),
+            tuple(sample[n] for n in names),
+            str(raw),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            opset_version=17,
+            dynamo=False,
+            dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
+        )
     try:
         from onnxruntime.transformers import optimizer
 
-        fused = optimizer.optimize_model(str(raw), model_type="bert", hidden_size=transformer.config.hidden_size,
-                                         num_heads=transformer.config.num_attention_heads)
+        fused = optimizer.optimize_model(
+            str(raw),
+            model_type="bert",
+            hidden_size=transformer.config.hidden_size,
+            num_heads=transformer.config.num_attention_heads,
+        )
         fused.save_model_to_file(str(out / "model.onnx"))
         raw.unlink()
     except Exception:  # noqa: BLE001 - fusion is an optimisation; the plain graph is still correct
         raw.replace(out / "model.onnx")
     st.tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
-    settings = {"max_seq_length": st.max_seq_length, "pooling": pooling["pooling_mode"],
-                "pad_id": st.tokenizer.pad_token_id or 0, "dimension": st.get_embedding_dimension(),
-                "prompts": dict(st.prompts or {}), "recipe": RECIPE, "model_path": str(model_path)}
+    settings = {
+        "max_seq_length": st.max_seq_length,
+        "pooling": pooling["pooling_mode"],
+        "pad_id": st.tokenizer.pad_token_id or 0,
+        "dimension": st.get_embedding_dimension(),
+        "prompts": dict(st.prompts or {}),
+        "recipe": RECIPE,
+        "model_path": str(model_path),
+    }
     (out / "settings.json").write_text(json.dumps(settings, indent=1))
 
 
@@ -160,9 +195,14 @@ def _quantize(fp32: Path, out: Path) -> None:
     root.addHandler(quiet)
     root.setLevel(logging.ERROR)
     try:
-        quantize_dynamic(str(fp32 / "model.onnx"), str(out / "model.onnx"), weight_type=QuantType.QInt8,
-                         nodes_to_exclude=int8_excluded(nodes), **INT8_OPTIONS,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # types of fused-op outputs
+        quantize_dynamic(
+            str(fp32 / "model.onnx"),
+            str(out / "model.onnx"),
+            weight_type=QuantType.QInt8,
+            nodes_to_exclude=int8_excluded(nodes),
+            **INT8_OPTIONS,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )  # types of fused-op outputs
     finally:
         root.setLevel(level)
         root.removeHandler(quiet)
@@ -181,8 +221,11 @@ def ensure_export(model_path: str, backend: str, announce: bool = True) -> Path:
     if (final / "settings.json").exists():
         return final
     if announce:
-        logger.info("preparing the embedding model for first use (%s export, cached in %s); this takes a minute "
-                    "or two, once", backend, final.parent)
+        logger.info(
+            "preparing the embedding model for first use (%s export, cached in %s); this takes a minute or two, once",
+            backend,
+            final.parent,
+        )
     fp32 = ensure_export(model_path, "onnx", announce=False) if backend == "onnx-int8" else None
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
@@ -219,29 +262,37 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(settings["max_seq_length"])
         self.tokenizer.no_padding()  # batches are padded here, to their own longest text
         options = ort.SessionOptions()  # one thread per usable core, operators run one after the other
-        options.intra_op_num_threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-            else os.cpu_count() or 1
+        options.intra_op_num_threads = (
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        )
         options.inter_op_num_threads, options.execution_mode = 1, ort.ExecutionMode.ORT_SEQUENTIAL
         # Idle workers sleep instead of spinning: on a shared 2-core machine (and next to the server's own threads)
         # spinning takes CPU from the threads doing the work (README, "Embedding backends").
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(self.folder / "model.onnx"), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
         self.inputs = {i.name for i in self.session.get_inputs()}
 
     def get_embedding_dimension(self) -> int:
         return int(self._dimension)
 
-    def encode(self, texts: list[str], batch_size: int = 32, prompt_name: str | None = None,
-               normalize_embeddings: bool = True, convert_to_numpy: bool = True,
-               show_progress_bar: bool = False) -> np.ndarray:
+    def encode(
+        self,
+        texts: list[str],
+        batch_size: int = 32,
+        prompt_name: str | None = None,
+        normalize_embeddings: bool = True,
+        convert_to_numpy: bool = True,
+        show_progress_bar: bool = False,
+    ) -> np.ndarray:
         """Vectors (one row per text, in order); batches are formed from texts of similar token length."""
         prefix = self.prompts.get(prompt_name or "", "")
         encodings = self.tokenizer.encode_batch([prefix + t for t in texts])
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
+            rows = order[start : start + batch_size]
             width = max(len(encodings[i].ids) for i in rows)
             ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)

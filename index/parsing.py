@@ -16,6 +16,7 @@ held one at a time: only the culprit fails.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -62,10 +63,8 @@ def _init_worker(memory_mb: int) -> None:
     preempted one of the model's two threads, and each layer of the model waited for the
     preempted one.
     """
-    try:
+    with contextlib.suppress(OSError):
         os.nice(PARSE_NICE)
-    except OSError:
-        pass
     try:
         import ctypes
 
@@ -120,8 +119,14 @@ def parse_job(job: ParseJob, timeout: float) -> ParsedDocument:
 class ParserPool:
     """Worker processes that parse jobs and hand back results in submission order."""
 
-    def __init__(self, workers: int = 1, timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
-                 grace: float = GRACE_S, target: Callable[[ParseJob, float], ParsedDocument] = parse_job):
+    def __init__(
+        self,
+        workers: int = 1,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        grace: float = GRACE_S,
+        target: Callable[[ParseJob, float], ParsedDocument] = parse_job,
+    ):
         """`target` runs in the worker (a module-level function); tests swap in misbehaving ones."""
         if workers < 1:
             raise ValueError(f"ParserPool needs at least one worker, got {workers}; parse in-process with parse_job")
@@ -145,8 +150,12 @@ class ParserPool:
         return self._pool
 
     def _start(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(self.memory_mb,))
+        pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.memory_mb,),
+        )
         started, deadline = set(), time.monotonic() + STARTUP_TIMEOUT_S
         while len(started) < self.workers and time.monotonic() < deadline:
             started.update(f.result() for f in [pool.submit(_ready) for _ in range(self.workers)])
@@ -202,8 +211,9 @@ class ParserPool:
             try:  # the head started at the latest when the job before it finished: now
                 result: ParsedDocument | Exception = future.result(timeout=self.timeout + self.grace)
             except FutureTimeout:
-                result = IngestError(f"gave up after {self.timeout:g} s (decompression bomb or deeply nested "
-                                     "document?)")
+                result = IngestError(
+                    f"gave up after {self.timeout:g} s (decompression bomb or deeply nested document?)"
+                )
                 self._restart(waiting, running)
             except BrokenProcessPool:
                 if (alone or not running) and id(job) not in retried:
@@ -238,8 +248,11 @@ class ParserPool:
         log.warning("parser workers restarted")
 
 
-def parse_all(jobs: list[ParseJob], workers: int, timeout: float = DEFAULT_TIMEOUT_S,
-              ) -> Iterator[tuple[ParseJob, ParsedDocument | Exception]]:
+def parse_all(
+    jobs: list[ParseJob],
+    workers: int,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> Iterator[tuple[ParseJob, ParsedDocument | Exception]]:
     """In worker processes, or in-process when `workers` is 0 (tests; a single small file)."""
     if workers <= 0:
         for job in jobs:

@@ -42,13 +42,52 @@ POOL = 300  # passages read; a document scores by its best one
 CANDIDATES = 60  # best-scoring documents examined for kinship (reading their opening) and the cut-off
 
 # "NV-2023-07", "BCC-2023-012", "CAB/2023/47", "RFP 2024-031", "ID09160019", "n° 2023-15"
-_REFERENCE = re.compile(r"\b([A-Z]{2,6}[-/ ]?\d{2,4}[-/]\d{2,4}(?:[-/]\d{1,4})?|[A-Z]{2,4}\d{6,}|"
-                        r"N[°O]\s*\d{2,4}[-/]\d{1,4})\b")
+_REFERENCE = re.compile(
+    r"\b([A-Z]{2,6}[-/ ]?\d{2,4}[-/]\d{2,4}(?:[-/]\d{1,4})?|[A-Z]{2,4}\d{6,}|"
+    r"N[°O]\s*\d{2,4}[-/]\d{1,4})\b"
+)
 _GENERIC = {"SP800", "ISO", "NF", "EN"}  # standards numbers look like references but link unrelated documents
 _KIND_WORDS = {
-    "rc", "cctp", "ccap", "ae", "dce", "bpu", "dpgf", "pv", "cao", "cr", "deliberation", "attribution", "convention",
-    "avis", "rfq", "rfp", "itt", "sow", "pws", "qasp", "draft", "final", "award", "notice", "minutes", "decision",
-    "cabinet", "board", "committee", "procurement", "marche", "de", "du", "des", "la", "le", "et", "the", "of", "and",
+    "rc",
+    "cctp",
+    "ccap",
+    "ae",
+    "dce",
+    "bpu",
+    "dpgf",
+    "pv",
+    "cao",
+    "cr",
+    "deliberation",
+    "attribution",
+    "convention",
+    "avis",
+    "rfq",
+    "rfp",
+    "itt",
+    "sow",
+    "pws",
+    "qasp",
+    "draft",
+    "final",
+    "award",
+    "notice",
+    "minutes",
+    "decision",
+    "cabinet",
+    "board",
+    "committee",
+    "procurement",
+    "marche",
+    "de",
+    "du",
+    "des",
+    "la",
+    "le",
+    "et",
+    "the",
+    "of",
+    "and",
 }
 
 
@@ -85,13 +124,15 @@ def same_procurement(a: tuple[set[str], set[str]], b: tuple[set[str], set[str]])
 def _document_cosines(collection: Collection, vector: list[float], where: Where) -> dict[str, float]:
     """Cosine of each document's mean vector with `vector` (the document points carry the mean vectors)."""
     documents = dataclasses.replace(where, kind="document")
-    hits = collection.store.query([VectorQuery(DENSE, dense=list(vector), weight=1.0)], documents, limit=POOL,
-                                  pool=POOL)
+    hits = collection.store.query(
+        [VectorQuery(DENSE, dense=list(vector), weight=1.0)], documents, limit=POOL, pool=POOL
+    )
     return {str(hit.payload["document_id"]): hit.score for hit in hits}
 
 
-def find_precedents(collection: Collection, document_id: str, k: int = 5,
-                    filters: SearchFilters | None = None) -> list[Precedent]:
+def find_precedents(
+    collection: Collection, document_id: str, k: int = 5, filters: SearchFilters | None = None
+) -> list[Precedent]:
     """The k best precedents of a document (order and cut-off in the module docstring)."""
     found = collection.document(document_id, with_vector=True)
     record = found.payload
@@ -100,11 +141,17 @@ def find_precedents(collection: Collection, document_id: str, k: int = 5,
     opening = " ".join(words[:OPENING_WORDS])
     queries, _ = sources(collection, opening, "hybrid")
     vector = cast("list[float] | None", (found.vectors or {}).get(DENSE))
-    queries = [VectorQuery(DENSE, dense=list(vector), weight=q.weight) if q.using == DENSE and vector else q
-               for q in queries]
+    queries = [
+        VectorQuery(DENSE, dense=list(vector), weight=q.weight) if q.using == DENSE and vector else q for q in queries
+    ]
     base = filters or SearchFilters()
-    where = SearchFilters(languages=base.languages, doc_types=base.doc_types, year_from=base.year_from,
-                          year_to=base.year_to, exclude_document_ids=(document_id,)).where()
+    where = SearchFilters(
+        languages=base.languages,
+        doc_types=base.doc_types,
+        year_from=base.year_from,
+        year_to=base.year_to,
+        exclude_document_ids=(document_id,),
+    ).where()
     best: dict[str, float] = {}
     for hit in collection.store.query(queries, where, limit=POOL, pool=POOL):
         doc = str(hit.payload["document_id"])
@@ -112,9 +159,11 @@ def find_precedents(collection: Collection, document_id: str, k: int = 5,
     if not best:
         return []
     records = collection.records(list(best))
-    opening_text = " ".join(words[:OPENING_WORDS * 2])
-    mine = (procurement_references(str(record.get("title", "")), str(record.get("source", "")), opening_text),
-            name_words(str(record.get("source", ""))))
+    opening_text = " ".join(words[: OPENING_WORDS * 2])
+    mine = (
+        procurement_references(str(record.get("title", "")), str(record.get("source", "")), opening_text),
+        name_words(str(record.get("source", ""))),
+    )
     cosines = _document_cosines(collection, vector, where) if vector else {}
     floor = max(COSINE_FLOOR, RELATIVE_CUTOFF * max(cosines.values(), default=0.0))
     precedents = []
@@ -123,17 +172,21 @@ def find_precedents(collection: Collection, document_id: str, k: int = 5,
             continue
         other = records[doc]
         text = " ".join(str(c["text"]) for c in collection.chunks(doc)[:3]) if mine[0] else ""
-        theirs = (procurement_references(str(other.get("title", "")), str(other.get("source", "")), text),
-                  name_words(str(other.get("source", ""))))
+        theirs = (
+            procurement_references(str(other.get("title", "")), str(other.get("source", "")), text),
+            name_words(str(other.get("source", ""))),
+        )
         kin = same_procurement(mine, theirs)
         if kin or not cosines or cosines.get(doc, 0.0) >= floor:
             precedents.append(Precedent(other, score, kin))
-    precedents.sort(key=lambda p: (not p.same_procurement, p.record.get("doc_type") != record.get("doc_type"),
-                                   -p.score))
+    precedents.sort(
+        key=lambda p: (not p.same_procurement, p.record.get("doc_type") != record.get("doc_type"), -p.score)
+    )
     return precedents[:k]
 
 
-def similar_documents(collection: Collection, document_id: str, k: int = 5,
-                      filters: SearchFilters | None = None) -> list[tuple[dict[str, object], float]]:
+def similar_documents(
+    collection: Collection, document_id: str, k: int = 5, filters: SearchFilters | None = None
+) -> list[tuple[dict[str, object], float]]:
     """(document record, score) of the k best precedents; see `find_precedents`."""
     return [(p.record, p.score) for p in find_precedents(collection, document_id, k, filters)]

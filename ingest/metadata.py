@@ -31,59 +31,177 @@ from pathlib import Path
 from ingest.types import DOC_TYPES
 
 _KEYWORDS: dict[str, tuple[str, ...]] = {
-    "law": ("code des marches", "code de la commande", "article l", "decret", "loi n", "arrete du",
-            "federal acquisition regulation", "code-marches", "us-far", "directive", "memorandum for",
-            "memorandum to"),
-    "minutes": ("proces-verbal", "proces verbal", "compte rendu", "compte-rendu", "deliberation", "minutes",
-                "commission d'appel d'offres", "board meeting", "meeting of", "ordre du jour", "seance", "cao",
-                "call to order", "agenda"),
-    "tender": ("cctp", "ccap", "reglement de consultation", "cahier des charges", "rfp", "rfq", "request for",
-               "statement of work", "performance work statement", "invitation to tender", "solicitation",
-               "acte d'engagement", "appel d'offres", "dce", "bpu", "sow", "pws", "qasp", "statement of objectives",
-               "task order", "instructions to offerors", "evaluation factors", "independent government cost estimate",
-               "igce", "determination & findings", "determination and findings", "request for quot"),
-    "notice": ("avis de marche", "contract notice", "avis d'attribution", "ted", "eforms", "notice",
-               "sources sought"),
-    "guide": ("guide", "fiche", "fiches", "handbook", "playbook", "how to", "vade-mecum", "bonnes pratiques",
-              "good practice", "toolkit", "recommandations", "methodologie", "case study", "case studies",
-              "glossary", "glossaire", "bibliographie", "webographie", "key question", "field guide",
-              "lessons learned", "best practices", "overview", "learning center", "en pratique", "comprendre",
-              "faq", "mode d'emploi", "guidance", "templates", "samples", "tools"),
+    "law": (
+        "code des marches",
+        "code de la commande",
+        "article l",
+        "decret",
+        "loi n",
+        "arrete du",
+        "federal acquisition regulation",
+        "code-marches",
+        "us-far",
+        "directive",
+        "memorandum for",
+        "memorandum to",
+    ),
+    "minutes": (
+        "proces-verbal",
+        "proces verbal",
+        "compte rendu",
+        "compte-rendu",
+        "deliberation",
+        "minutes",
+        "commission d'appel d'offres",
+        "board meeting",
+        "meeting of",
+        "ordre du jour",
+        "seance",
+        "cao",
+        "call to order",
+        "agenda",
+    ),
+    "tender": (
+        "cctp",
+        "ccap",
+        "reglement de consultation",
+        "cahier des charges",
+        "rfp",
+        "rfq",
+        "request for",
+        "statement of work",
+        "performance work statement",
+        "invitation to tender",
+        "solicitation",
+        "acte d'engagement",
+        "appel d'offres",
+        "dce",
+        "bpu",
+        "sow",
+        "pws",
+        "qasp",
+        "statement of objectives",
+        "task order",
+        "instructions to offerors",
+        "evaluation factors",
+        "independent government cost estimate",
+        "igce",
+        "determination & findings",
+        "determination and findings",
+        "request for quot",
+    ),
+    "notice": ("avis de marche", "contract notice", "avis d'attribution", "ted", "eforms", "notice", "sources sought"),
+    "guide": (
+        "guide",
+        "fiche",
+        "fiches",
+        "handbook",
+        "playbook",
+        "how to",
+        "vade-mecum",
+        "bonnes pratiques",
+        "good practice",
+        "toolkit",
+        "recommandations",
+        "methodologie",
+        "case study",
+        "case studies",
+        "glossary",
+        "glossaire",
+        "bibliographie",
+        "webographie",
+        "key question",
+        "field guide",
+        "lessons learned",
+        "best practices",
+        "overview",
+        "learning center",
+        "en pratique",
+        "comprendre",
+        "faq",
+        "mode d'emploi",
+        "guidance",
+        "templates",
+        "samples",
+        "tools",
+    ),
 }
 _TYPE_FOLDERS = {
-    "guide": "guide", "guides": "guide", "fiches": "guide", "tender": "tender", "tenders": "tender",
-    "minutes": "minutes", "meetings": "minutes", "law": "law", "laws": "law", "regulations": "law", "lois": "law",
-    "notice": "notice", "notices": "notice", "avis": "notice", "ted-notices": "notice", "code-marches-publics": "law",
-    "us-far": "law", "guides-pratiques": "guide",
+    "guide": "guide",
+    "guides": "guide",
+    "fiches": "guide",
+    "tender": "tender",
+    "tenders": "tender",
+    "minutes": "minutes",
+    "meetings": "minutes",
+    "law": "law",
+    "laws": "law",
+    "regulations": "law",
+    "lois": "law",
+    "notice": "notice",
+    "notices": "notice",
+    "avis": "notice",
+    "ted-notices": "notice",
+    "code-marches-publics": "law",
+    "us-far": "law",
+    "guides-pratiques": "guide",
 }
-_HOUSEKEEPING = {"license", "licence", "copying", "contributing", "source", "changelog", "code_of_conduct",
-                 "security"}
+_HOUSEKEEPING = {"license", "licence", "copying", "contributing", "source", "changelog", "code_of_conduct", "security"}
 _TITLE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("law", re.compile(r"^(article|art\.)\s*[lrd]?\.?\s*\d|^\d{1,2}\.\d{3}(-\d+)*\b|"
-                       r"^(titre|chapitre|section|sous-section|livre|partie|part|subpart)\s+[\divxlc]+\w*\s*:")),
+    (
+        "law",
+        re.compile(
+            r"^(article|art\.)\s*[lrd]?\.?\s*\d|^\d{1,2}\.\d{3}(-\d+)*\b|"
+            r"^(titre|chapitre|section|sous-section|livre|partie|part|subpart)\s+[\divxlc]+\w*\s*:"
+        ),
+    ),
     ("minutes", re.compile(r"^(minutes|agenda|summary of the .*(meeting|committee))\b")),
     ("guide", re.compile(r"\bcase stud(y|ies)\b|^(guide|glossa(ry|ire))\b")),
 )
 _OPENING_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (  # what a document's first lines say it is
     ("law", re.compile(r"\bmemorandum (for|to)\b|\bmemorandum titled\b")),
-    ("tender", re.compile(r"\b(statement of objectives|statement of work|performance work statement|"
-                          r"request for (quote|quotation|proposals?)|instructions to offerors|notices to offerors|"
-                          r"cahier des clauses|reglement de (la )?consultation)\b")),
+    (
+        "tender",
+        re.compile(
+            r"\b(statement of objectives|statement of work|performance work statement|"
+            r"request for (quote|quotation|proposals?)|instructions to offerors|notices to offerors|"
+            r"cahier des clauses|reglement de (la )?consultation)\b"
+        ),
+    ),
 )
 OPENING_CHARS = 600
 TITLE_SHAPE_WEIGHT = 6
 _GENRES: dict[str, tuple[re.Pattern[str], float]] = {  # type → (pattern, points per hit per 1,000 words)
-    "guide": (re.compile(r"\b(you|your|vous|votre|vos|should|consider|recommend\w*|tips?|key questions?|"
-                         r"case stud\w+|lessons? learned|best practices?|learn\w*|il est conseille|il convient|"
-                         r"bonnes? pratiques?|recommand\w*|conseill\w*|par exemple|for example|privilegier|"
-                         r"veiller a|il est (important|necessaire|essentiel|preferable)|permet(tent)? de|enjeux?)\b"),
-              0.3),
-    "tender": (re.compile(r"\b(shall|offerors?|quoters?|contractor|period of performance|clins?|deliverables?|"
-                          r"le titulaire|le candidat|les candidats|soumissionnaires?|le prestataire)\b"), 0.15),
-    "minutes": (re.compile(r"\b(called the meeting to order|call to order|meeting|seance|motion|moved|seconded|"
-                           r"quorum|adjourn\w*|ordre du jour)\b"), 0.2),
-    "law": (re.compile(r"\b(as prescribed in|this subpart|this section|this part|pursuant to|memorandum for|"
-                       r"memorandum to|en application de|conformement aux? articles?)\b"), 0.25),
+    "guide": (
+        re.compile(
+            r"\b(you|your|vous|votre|vos|should|consider|recommend\w*|tips?|key questions?|"
+            r"case stud\w+|lessons? learned|best practices?|learn\w*|il est conseille|il convient|"
+            r"bonnes? pratiques?|recommand\w*|conseill\w*|par exemple|for example|privilegier|"
+            r"veiller a|il est (important|necessaire|essentiel|preferable)|permet(tent)? de|enjeux?)\b"
+        ),
+        0.3,
+    ),
+    "tender": (
+        re.compile(
+            r"\b(shall|offerors?|quoters?|contractor|period of performance|clins?|deliverables?|"
+            r"le titulaire|le candidat|les candidats|soumissionnaires?|le prestataire)\b"
+        ),
+        0.15,
+    ),
+    "minutes": (
+        re.compile(
+            r"\b(called the meeting to order|call to order|meeting|seance|motion|moved|seconded|"
+            r"quorum|adjourn\w*|ordre du jour)\b"
+        ),
+        0.2,
+    ),
+    "law": (
+        re.compile(
+            r"\b(as prescribed in|this subpart|this section|this part|pursuant to|memorandum for|"
+            r"memorandum to|en application de|conformement aux? articles?)\b"
+        ),
+        0.25,
+    ),
 }
 GENRE_CAP = 6.0  # points: prose evidence never outweighs a type-named folder plus a title keyword
 GENRE_WINDOW = 10_000  # characters of text read for the genre

@@ -23,8 +23,13 @@ from ingest.types import Document, Page, ParsedDocument
 _RESERVED = {"title", "doc_type", "type", "year", "date", "language", "lang"}
 
 
-def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None,
-               doc_type: str | None = None, data: bytes | None = None) -> ParsedDocument:
+def parse_file(
+    path: Path,
+    source: str,
+    catalog: dict[str, object] | None = None,
+    doc_type: str | None = None,
+    data: bytes | None = None,
+) -> ParsedDocument:
     """Parse one file; raises IngestError (with the reason) when it has no usable text.
 
     Memory stays bounded (see `ingest.limits`): an oversized text file is read only up to its head,
@@ -44,8 +49,10 @@ def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None
     extracted = convert(path, data)
     raw_pages, capped = cap_pages(extracted.pages)
     warnings += extracted.warnings + ([capped] if capped else [])
-    pages = [Page(n, text, ocr=n in extracted.ocr_pages)
-             for n, text in enumerate(clean_pages(raw_pages, extracted.is_pdf), start=1)]
+    pages = [
+        Page(n, text, ocr=n in extracted.ocr_pages)
+        for n, text in enumerate(clean_pages(raw_pages, extracted.is_pdf), start=1)
+    ]
     body = "\n".join(p.text for p in pages)
     if not body.strip():
         raise IngestError("no text after cleaning (empty document)")
@@ -57,9 +64,16 @@ def parse_file(path: Path, source: str, catalog: dict[str, object] | None = None
     kind = chosen_type or guess_doc_type(source, title, body)
     fields = fields_metadata(path, data, body, kind)  # tender fields, under the `fields` key (see ingest.fields)
     document = Document(
-        id=document_id(source), source=source, path=str(path.resolve()), title=title.strip(),
-        doc_type=kind, language=language,
-        sha256=sha256, pages=len(pages), size=size, content_type=content_type(path),
+        id=document_id(source),
+        source=source,
+        path=str(path.resolve()),
+        title=title.strip(),
+        doc_type=kind,
+        language=language,
+        sha256=sha256,
+        pages=len(pages),
+        size=size,
+        content_type=content_type(path),
         year=normalise_year(meta) or guess_year(title, extracted.pages[0][:2000] + "\n" + body),
         date=str(date) if date else None,
         extra={k: _plain(v) for k, v in meta.items() if k not in _RESERVED} | ({"fields": fields} if fields else {}),

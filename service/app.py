@@ -23,14 +23,14 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from service.openapi import READ_SECURITY, SECURITY_COMPONENTS
 from index.parsing import ParserPool
-from service.query_log import QueryLog
-from service.routes.coordinator import CoordinatorController, coordinator_page, open_result, provide_query_log
 from service.auth import authorize, is_reader
 from service.bodies import MAX_FORM_PARTS, ApiRequest
 from service.errors import EXCEPTION_HANDLERS
 from service.limits import SearchGate, SearchGateMiddleware
+from service.openapi import READ_SECURITY, SECURITY_COMPONENTS
+from service.query_log import QueryLog
+from service.routes.coordinator import CoordinatorController, coordinator_page, open_result, provide_query_log
 from service.routes.deps import provide_collection, provide_parser, provide_settings
 from service.routes.documents import DocumentController
 from service.routes.health import health
@@ -55,9 +55,13 @@ def swagger_assets() -> Path:
 def api_docs_plugin() -> SwaggerRenderPlugin:
     """Swagger UI at /schema and /schema/swagger, from the service's own files: API docs that work offline."""
     return SwaggerRenderPlugin(
-        version=SWAGGER_UI_VERSION, path=["/", "/swagger"], js_url=f"{_SWAGGER}/swagger-ui-bundle.js",
-        css_url=f"{_SWAGGER}/swagger-ui.css", standalone_preset_js_url=f"{_SWAGGER}/swagger-ui-standalone-preset.js",
-        favicon=f"<link rel='icon' type='image/png' href='{_SWAGGER}/favicon-32x32.png'>")
+        version=SWAGGER_UI_VERSION,
+        path=["/", "/swagger"],
+        js_url=f"{_SWAGGER}/swagger-ui-bundle.js",
+        css_url=f"{_SWAGGER}/swagger-ui.css",
+        standalone_preset_js_url=f"{_SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{_SWAGGER}/favicon-32x32.png'>",
+    )
 
 
 def warm_up(collection) -> None:
@@ -132,17 +136,26 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
     gate_middleware = SearchGateMiddleware(gate, lambda scope: is_reader(ASGIConnection(scope), settings))
 
     return _Litestar(
-        route_handlers=[SearchController, DocumentController, CoordinatorController, coordinator_page, open_result,
-                        health, *PAGE_ROUTES, *SIGNIN_ROUTES, view_page,
-                        create_static_files_router(path="/static", directories=[HERE / "static"],
-                                                   include_in_schema=False),
-                        create_static_files_router(path=_SWAGGER, directories=[swagger_assets()],
-                                                   include_in_schema=False)],
+        route_handlers=[
+            SearchController,
+            DocumentController,
+            CoordinatorController,
+            coordinator_page,
+            open_result,
+            health,
+            *PAGE_ROUTES,
+            *SIGNIN_ROUTES,
+            view_page,
+            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+            create_static_files_router(path=_SWAGGER, directories=[swagger_assets()], include_in_schema=False),
+        ],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
-        dependencies={"collection": Provide(provide_collection, sync_to_thread=False),
-                      "settings": Provide(provide_settings, sync_to_thread=False),
-                      "parser": Provide(provide_parser, sync_to_thread=False),
-                      "query_log": Provide(provide_query_log, sync_to_thread=False)},
+        dependencies={
+            "collection": Provide(provide_collection, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "parser": Provide(provide_parser, sync_to_thread=False),
+            "query_log": Provide(provide_query_log, sync_to_thread=False),
+        },
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         guards=[authorize],  # before any body is read (service/auth.py)
@@ -152,8 +165,13 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
         multipart_form_part_limit=MAX_FORM_PARTS,
         request_max_body_size=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,
         openapi_config=OpenAPIConfig(
-            title="procsearch", version="0.1.0", path="/schema",
+            title="procsearch",
+            version="0.1.0",
+            path="/schema",
             description="Semantic search over public-procurement documents (French and English): passages with "
-                        "their source document and page.",
-            components=SECURITY_COMPONENTS, security=READ_SECURITY, render_plugins=[api_docs_plugin()]),
+            "their source document and page.",
+            components=SECURITY_COMPONENTS,
+            security=READ_SECURITY,
+            render_plugins=[api_docs_plugin()],
+        ),
     )

@@ -36,8 +36,11 @@ def _progress(verbose: bool = False, stream=None):
             if now - last[0] >= PROGRESS_EVERY_S or (done == total and now - started >= PROGRESS_EVERY_S):
                 last[0] = now
                 elapsed = max(now - started, 1e-9)
-                print(f"ingest: {done}/{total} files, {done / elapsed:.1f} files/s, {elapsed:.0f} s", file=stream,
-                      flush=True)
+                print(
+                    f"ingest: {done}/{total} files, {done / elapsed:.1f} files/s, {elapsed:.0f} s",
+                    file=stream,
+                    flush=True,
+                )
 
         return line, lambda: None
     from tqdm import tqdm
@@ -62,15 +65,24 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     update, close = _progress(args.verbose)
     with settings.open_collection(create=True) as collection:
         try:
-            report = ingest_paths(collection, [Path(p) for p in args.paths], prune=args.prune, doc_type=args.type,
-                                  progress=update, workers=args.workers, timeout=settings.parse_timeout)
+            report = ingest_paths(
+                collection,
+                [Path(p) for p in args.paths],
+                prune=args.prune,
+                doc_type=args.type,
+                progress=update,
+                workers=args.workers,
+                timeout=settings.parse_timeout,
+            )
         finally:
             close()
     seconds = max(report.seconds, 1e-9)
-    print(f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
-          f"removed {len(report.removed)}, skipped {len(report.skipped)}, failed {len(report.failed)} "
-          f"— {report.pages} pages, {report.chunks} chunks in {report.seconds:.1f} s "
-          f"({report.pages / seconds:.1f} pages/s, {report.chunks / seconds:.1f} chunks/s)")
+    print(
+        f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+        f"removed {len(report.removed)}, skipped {len(report.skipped)}, failed {len(report.failed)} "
+        f"— {report.pages} pages, {report.chunks} chunks in {report.seconds:.1f} s "
+        f"({report.pages / seconds:.1f} pages/s, {report.chunks / seconds:.1f} chunks/s)"
+    )
     for source, reason in report.skipped if args.verbose else []:
         print(f"  skipped {source}: {reason}")
     for source, warning in report.warnings:
@@ -86,8 +98,15 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from service.routes.search import run_search
     from service.schemas import SearchRequest
 
-    request = SearchRequest(q=args.query, k=args.k, lang=args.lang, type=args.type, mode=args.mode,
-                            year_from=args.year_from, year_to=args.year_to)
+    request = SearchRequest(
+        q=args.query,
+        k=args.k,
+        lang=args.lang,
+        type=args.type,
+        mode=args.mode,
+        year_from=args.year_from,
+        year_to=args.year_to,
+    )
     if args.server:
         from service.client import remote_search
 
@@ -101,8 +120,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     titles = {d.id: d for d in response.documents}
     for rank, passage in enumerate(response.passages, start=1):
         doc = titles[passage.document_id]
-        print(f"{rank:2}. [{passage.score:.4f}] {doc.title} ({doc.doc_type}, {doc.language}, {doc.year}) "
-              f"— {doc.source}, p. {passage.page}" + (f" — {passage.section}" if passage.section else ""))
+        print(
+            f"{rank:2}. [{passage.score:.4f}] {doc.title} ({doc.doc_type}, {doc.language}, {doc.year}) "
+            f"— {doc.source}, p. {passage.page}" + (f" — {passage.section}" if passage.section else "")
+        )
         print("    " + " ".join(passage.text.split())[:300])
     if not response.passages:
         print("no results")
@@ -157,8 +178,10 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     if not report.documents and report.model_before == report.model_after:
         print(f"the index is already embedded with {report.model_after}: nothing to do")
         return 0
-    print(f"re-embedded {report.documents} documents, {report.chunks} chunks: {report.model_before} -> "
-          f"{report.model_after}" + (" (an interrupted reindex finished)" if report.resumed else ""))
+    print(
+        f"re-embedded {report.documents} documents, {report.chunks} chunks: {report.model_before} -> "
+        f"{report.model_after}" + (" (an interrupted reindex finished)" if report.resumed else "")
+    )
     return 0
 
 
@@ -193,8 +216,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return run_bench_command(args, settings)
 
 
-SERVER_HELP = ("read through a running server instead of opening the store (e.g. http://127.0.0.1:8000; "
-               "the first of PROCSEARCH_API_KEYS is sent when set)")
+SERVER_HELP = (
+    "read through a running server instead of opening the store (e.g. http://127.0.0.1:8000; "
+    "the first of PROCSEARCH_API_KEYS is sent when set)"
+)
 
 
 def formats_help() -> str:
@@ -209,14 +234,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", help="data folder of the embedded store (PROCSEARCH_DATA, default ./data)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help=f"ingest files and folders ({formats_help()})",
-                       description=f"Ingest files and folders. Formats: {formats_help()}. Spreadsheets and "
-                                   "legacy binary Office files are skipped with their reason.")
+    p = sub.add_parser(
+        "ingest",
+        help=f"ingest files and folders ({formats_help()})",
+        description=f"Ingest files and folders. Formats: {formats_help()}. Spreadsheets and "
+        "legacy binary Office files are skipped with their reason.",
+    )
     p.add_argument("paths", nargs="+")
     p.add_argument("--prune", action="store_true", help="remove documents whose file is gone from these folders")
     p.add_argument("--type", choices=["guide", "tender", "minutes", "law", "notice", "other"], help="force doc_type")
-    p.add_argument("--server", help="upload through a running server instead (e.g. http://127.0.0.1:8000; "
-                                    "PROCSEARCH_ADMIN_KEY holds its admin key)")
+    p.add_argument(
+        "--server",
+        help="upload through a running server instead (e.g. http://127.0.0.1:8000; "
+        "PROCSEARCH_ADMIN_KEY holds its admin key)",
+    )
     p.add_argument("--workers", type=int, default=1, help="extraction worker processes (0: in-process)")
     p.add_argument("-v", "--verbose", action="store_true", help="list skipped files, and each file as it is done")
     p.set_defaults(func=cmd_ingest)
@@ -240,8 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("doc_ids", nargs="+")
     p.set_defaults(func=cmd_delete)
 
-    sub.add_parser("reindex", help="re-embed the index with PROCSEARCH_MODEL from its stored passages (no "
-                   "re-parsing)").set_defaults(func=cmd_reindex)
+    sub.add_parser(
+        "reindex", help="re-embed the index with PROCSEARCH_MODEL from its stored passages (no re-parsing)"
+    ).set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("serve", help="serve the API (and pages) with uvicorn")
     p.add_argument("--host")
@@ -254,18 +286,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", action="append", help="folder(s) to ingest for the evaluation")
     p.add_argument("--mode", default="hybrid,dense,lexical")
     p.add_argument("--piaf", action="store_true", help="run the French PIAF benchmark from ../shared/eval/piaf")
-    p.add_argument("--shared", action="store_true",
-                   help="run the real-documents set (eval/shared) over ../shared/corpus (or --corpus DIR); slow "
-                        "to ingest: add --reuse-data to keep the store in --data")
-    p.add_argument("--doctypes", action="store_true",
-                   help="types and titles against the judged set eval/doctypes over ../shared/corpus (or --corpus DIR)")
+    p.add_argument(
+        "--shared",
+        action="store_true",
+        help="run the real-documents set (eval/shared) over ../shared/corpus (or --corpus DIR); slow "
+        "to ingest: add --reuse-data to keep the store in --data",
+    )
+    p.add_argument(
+        "--doctypes",
+        action="store_true",
+        help="types and titles against the judged set eval/doctypes over ../shared/corpus (or --corpus DIR)",
+    )
     p.add_argument("--reuse-data", action="store_true", help="use --data's store instead of a throw-away one")
     p.add_argument("--fields", action="store_true", help="score tender-field extraction on eval/fields/judged.jsonl")
-    p.add_argument("--half", choices=("tune", "test"),
-                   help="with --shared or --piaf: only the tuning half or the test half of the questions")
-    p.add_argument("--baselines", action="store_true",
-                   help="add plain baselines computed outside the index: bm25s (French and English analysers) and "
-                        "the model with exact search over 220-word windows, and their RRF (vectors cached)")
+    p.add_argument(
+        "--half",
+        choices=("tune", "test"),
+        help="with --shared or --piaf: only the tuning half or the test half of the questions",
+    )
+    p.add_argument(
+        "--baselines",
+        action="store_true",
+        help="add plain baselines computed outside the index: bm25s (French and English analysers) and "
+        "the model with exact search over 220-word windows, and their RRF (vectors cached)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -97,7 +97,7 @@ _MEANING = {
     404: "No document with this id.",
     413: "The upload is larger than PROCSEARCH_MAX_UPLOAD_MB, or has too many parts.",
     415: "Unsupported file type (`detail` lists the supported ones), or a JSON body sent without "
-         "'Content-Type: application/json'.",
+    "'Content-Type: application/json'.",
     422: "The file could not be ingested; `detail` gives the reason (encrypted, needs OCR, corrupt…).",
     429: "Too many searches at once: retry after the `Retry-After` header's seconds.",
     503: "The index is unavailable (store locked by another process, or the model cannot load).",

@@ -90,7 +90,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "results_title": "Results for “{q}”",
         "query_label": "Your question or keywords",
         "query_hint": "For example: “what award criteria did other cities use for school catering?” or "
-                      "“social value cleaning”.",
+        "“social value cleaning”.",
         "submit": "Search",
         "filters": "Filters",
         "filter_language": "Document language",
@@ -156,24 +156,66 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 DOC_TYPES: dict[str, dict[str, str]] = {
-    "fr": {"tender": "Dossier de consultation", "minutes": "Compte rendu / délibération", "guide": "Guide",
-           "law": "Texte juridique", "notice": "Avis de marché", "other": "Autre"},
-    "en": {"tender": "Tender", "minutes": "Minutes / decision", "guide": "Guide", "law": "Law / regulation",
-           "notice": "Contract notice", "other": "Other"},
+    "fr": {
+        "tender": "Dossier de consultation",
+        "minutes": "Compte rendu / délibération",
+        "guide": "Guide",
+        "law": "Texte juridique",
+        "notice": "Avis de marché",
+        "other": "Autre",
+    },
+    "en": {
+        "tender": "Tender",
+        "minutes": "Minutes / decision",
+        "guide": "Guide",
+        "law": "Law / regulation",
+        "notice": "Contract notice",
+        "other": "Other",
+    },
 }
 
 DOC_TYPES_PLURAL: dict[str, dict[str, str]] = {
-    "fr": {"tender": "Dossiers de consultation", "minutes": "Comptes rendus et délibérations", "guide": "Guides",
-           "law": "Textes juridiques", "notice": "Avis de marché", "other": "Autres documents"},
-    "en": {"tender": "Tenders", "minutes": "Minutes and decisions", "guide": "Guides", "law": "Laws and regulations",
-           "notice": "Contract notices", "other": "Other documents"},
+    "fr": {
+        "tender": "Dossiers de consultation",
+        "minutes": "Comptes rendus et délibérations",
+        "guide": "Guides",
+        "law": "Textes juridiques",
+        "notice": "Avis de marché",
+        "other": "Autres documents",
+    },
+    "en": {
+        "tender": "Tenders",
+        "minutes": "Minutes and decisions",
+        "guide": "Guides",
+        "law": "Laws and regulations",
+        "notice": "Contract notices",
+        "other": "Other documents",
+    },
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {
-    "fr": {"fr": "Français", "en": "Anglais", "de": "Allemand", "es": "Espagnol", "it": "Italien",
-           "nl": "Néerlandais", "pl": "Polonais", "pt": "Portugais", "und": "Indéterminée"},
-    "en": {"fr": "French", "en": "English", "de": "German", "es": "Spanish", "it": "Italian", "nl": "Dutch",
-           "pl": "Polish", "pt": "Portuguese", "und": "Undetermined"},
+    "fr": {
+        "fr": "Français",
+        "en": "Anglais",
+        "de": "Allemand",
+        "es": "Espagnol",
+        "it": "Italien",
+        "nl": "Néerlandais",
+        "pl": "Polonais",
+        "pt": "Portugais",
+        "und": "Indéterminée",
+    },
+    "en": {
+        "fr": "French",
+        "en": "English",
+        "de": "German",
+        "es": "Spanish",
+        "it": "Italian",
+        "nl": "Dutch",
+        "pl": "Polish",
+        "pt": "Portuguese",
+        "und": "Undetermined",
+    },
 }
 
 # Each UI language's own name, for the switch (written in that language).
@@ -212,5 +254,9 @@ def choose_ui(explicit: str | None, header: str | None) -> str:
 
 def translations(ui: str) -> dict[str, object]:
     """Everything the templates need to speak `ui`."""
-    return {"t": STRINGS[ui], "doc_types": DOC_TYPES[ui], "doc_types_plural": DOC_TYPES_PLURAL[ui],
-            "language_names": LANGUAGES[ui]}
+    return {
+        "t": STRINGS[ui],
+        "doc_types": DOC_TYPES[ui],
+        "doc_types_plural": DOC_TYPES_PLURAL[ui],
+        "language_names": LANGUAGES[ui],
+    }

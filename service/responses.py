@@ -13,24 +13,44 @@ def document_summary(record: dict[str, object], **extra: object) -> DocumentSumm
     extras = dict(record.get("extra") or {})
     buyer = record.get("buyer") or extras.get("buyer")
     return DocumentSummary(
-        id=doc_id, title=str(record.get("title") or ""), doc_type=str(record.get("doc_type") or "other"),
-        language=str(record.get("language") or "und"), year=record.get("year"), source=str(record.get("source")),
-        pages=int(record.get("pages") or 0), url=f"/v1/documents/{doc_id}/file",
-        extra=extras, duplicate_of=record.get("duplicate_of"),
+        id=doc_id,
+        title=str(record.get("title") or ""),
+        doc_type=str(record.get("doc_type") or "other"),
+        language=str(record.get("language") or "und"),
+        year=record.get("year"),
+        source=str(record.get("source")),
+        pages=int(record.get("pages") or 0),
+        url=f"/v1/documents/{doc_id}/file",
+        extra=extras,
+        duplicate_of=record.get("duplicate_of"),
         date=str(record["date"])[:10] if record.get("date") else None,
-        buyer=str(buyer) if isinstance(buyer, str) else None, **extra)
+        buyer=str(buyer) if isinstance(buyer, str) else None,
+        **extra,
+    )
 
 
 def _version(record: dict[str, object]) -> Version:
-    return Version(id=str(record["document_id"]), title=str(record.get("title") or ""),
-                   source=str(record.get("source")), year=record.get("year"))
+    return Version(
+        id=str(record["document_id"]),
+        title=str(record.get("title") or ""),
+        source=str(record.get("source")),
+        year=record.get("year"),
+    )
 
 
 def _passage(hit: Hit, query: str) -> Passage:
-    return Passage(id=hit.id, document_id=hit.document_id, text=hit.text,
-                   highlight=highlight(hit.text, query, language=hit.language), page=hit.page,
-                   page_end=hit.page_end, section=hit.section, language=hit.language, score=round(hit.score, 6),
-                   ocr=hit.ocr)
+    return Passage(
+        id=hit.id,
+        document_id=hit.document_id,
+        text=hit.text,
+        highlight=highlight(hit.text, query, language=hit.language),
+        page=hit.page,
+        page_end=hit.page_end,
+        section=hit.section,
+        language=hit.language,
+        score=round(hit.score, 6),
+        ocr=hit.ocr,
+    )
 
 
 def _summaries_by_passage(result: SearchResult, records: dict[str, dict[str, object]]) -> list[DocumentSummary]:
@@ -47,8 +67,15 @@ def _summaries_by_passage(result: SearchResult, records: dict[str, dict[str, obj
         canonical = record.get("duplicate_of")
         if canonical and canonical in records and canonical not in {str(o["document_id"]) for o in others}:
             others.insert(0, records[canonical])
-        documents.append(document_summary(record, best_page=hits[0].page, score=round(hits[0].score, 6),
-                                          passages=[h.id for h in hits], versions=[_version(o) for o in others]))
+        documents.append(
+            document_summary(
+                record,
+                best_page=hits[0].page,
+                score=round(hits[0].score, 6),
+                passages=[h.id for h in hits],
+                versions=[_version(o) for o in others],
+            )
+        )
     return documents
 
 
@@ -58,19 +85,37 @@ def _summaries_by_document(result: SearchResult, records: dict[str, dict[str, ob
         record = records.get(found.document_id) or {"document_id": found.document_id, **found.document}
         others = [records[v] for v in found.versions if v in records]
         best = found.passages[0].page if found.passages else None
-        documents.append(document_summary(record, best_page=best, score=round(found.score, 6),
-                                          passages=[h.id for h in found.passages],
-                                          versions=[_version(o) for o in others]))
+        documents.append(
+            document_summary(
+                record,
+                best_page=best,
+                score=round(found.score, 6),
+                passages=[h.id for h in found.passages],
+                versions=[_version(o) for o in others],
+            )
+        )
     return documents
 
 
-def search_response(result: SearchResult, records: dict[str, dict[str, object]], offset: int = 0,
-                    k: int = 10) -> SearchResponse:
+def search_response(
+    result: SearchResult, records: dict[str, dict[str, object]], offset: int = 0, k: int = 10
+) -> SearchResponse:
     """The page of documents (or of passages, unit=passage) with the result set's total and facet counts."""
     passages = [_passage(h, result.query) for h in result.hits]
-    documents = (_summaries_by_passage(result, records) if result.unit == "passage"
-                 else _summaries_by_document(result, records))
-    return SearchResponse(query=result.query, mode=result.mode, total_documents=result.total_documents,
-                          took_ms=result.took_ms, passages=passages, documents=documents,
-                          query_language=result.query_language, unit=result.unit, sort=result.sort,  # type: ignore[arg-type]
-                          offset=offset, k=k, facets=Facets(**result.facets))
+    documents = (
+        _summaries_by_passage(result, records) if result.unit == "passage" else _summaries_by_document(result, records)
+    )
+    return SearchResponse(
+        query=result.query,
+        mode=result.mode,
+        total_documents=result.total_documents,
+        took_ms=result.took_ms,
+        passages=passages,
+        documents=documents,
+        query_language=result.query_language,
+        unit=result.unit,
+        sort=result.sort,  # type: ignore[arg-type]
+        offset=offset,
+        k=k,
+        facets=Facets(**result.facets),
+    )

@@ -15,20 +15,31 @@ DocType = Literal["guide", "tender", "minutes", "law", "notice", "other"]
 Query = Annotated[str, Meta(min_length=1, max_length=1000, description="The question or keywords (1–1000 characters).")]
 Unit = Literal["document", "passage"]
 Sort = Literal["relevance", "date"]
-K = Annotated[int, Meta(ge=1, le=100, description="Results per page (1–100): documents, or passages with "
-                                                  "unit=passage.")]
-Offset = Annotated[int, Meta(ge=0, le=RESULT_WINDOW, description=f"Results to skip, for the next page "
-                                                                 f"(0–{RESULT_WINDOW:,}): documents, or passages "
-                                                                 "with unit=passage.")]
-UNIT_DESCRIPTION = (f"document (default): `k` documents a page, each with its best passages (up to "
-                    f"{PASSAGES_PER_DOCUMENT}), never repeated across pages; passage: `k` passages ranked across "
-                    "documents, for tools that want the passage list.")
+K = Annotated[
+    int, Meta(ge=1, le=100, description="Results per page (1–100): documents, or passages with unit=passage.")
+]
+Offset = Annotated[
+    int,
+    Meta(
+        ge=0,
+        le=RESULT_WINDOW,
+        description=f"Results to skip, for the next page "
+        f"(0–{RESULT_WINDOW:,}): documents, or passages "
+        "with unit=passage.",
+    ),
+]
+UNIT_DESCRIPTION = (
+    f"document (default): `k` documents a page, each with its best passages (up to "
+    f"{PASSAGES_PER_DOCUMENT}), never repeated across pages; passage: `k` passages ranked across "
+    "documents, for tools that want the passage list."
+)
 SORT_DESCRIPTION = "relevance (default) or date: newest first by the document's date, else its year; undated last."
 HIGHLIGHT_DESCRIPTION = (
     "About 40 words of the passage around its densest run of query terms, as HTML: the text is escaped and "
     "the only markup is <mark>…</mark> around whole words that share a stem with a query word in the "
     "passage's language ('cities' marks 'city', not 'cités'; 'use' does not mark 'single-use'). Markdown "
-    "syntax (#, **, [text](url), list markers, table rules) is left out; '…' marks a cut. Insert it as is.")
+    "syntax (#, **, [text](url), list markers, table rules) is left out; '…' marks a cut. Insert it as is."
+)
 Year = Annotated[int, Meta(ge=1900, le=2100)]
 
 
@@ -56,8 +67,9 @@ class Passage(msgspec.Struct):
     section: Annotated[str, Meta(description="Heading path, e.g. 'Titre II > Article 14'.")]
     language: Annotated[str, Meta(description="Language of the passage.")]
     score: Annotated[float, Meta(description="Fused score (higher is better; comparable within one response).")]
-    ocr: Annotated[bool, Meta(description="Its text was read from a scanned page by OCR (may hold misread "
-                                          "characters).")] = False
+    ocr: Annotated[
+        bool, Meta(description="Its text was read from a scanned page by OCR (may hold misread characters).")
+    ] = False
 
 
 class Version(msgspec.Struct):
@@ -80,11 +92,20 @@ class DocumentSummary(msgspec.Struct):
     score: float | None = None
     passages: Annotated[list[str], Meta(description="Ids of this document's passages in the response.")] = []
     extra: Annotated[dict[str, object], Meta(description="Other metadata (buyer, themes, …).")] = {}
-    versions: Annotated[list[Version], Meta(description="Near-duplicate versions of this document (draft/final, "
-                                                        "PDF/Markdown), collapsed into this entry.")] = []
-    duplicate_of: Annotated[str | None, Meta(description="Id of the first version when this is a near-duplicate.")] = None
-    date: Annotated[str | None, Meta(description="The document's own date (ISO, from its catalog entry or "
-                                                 "front matter), when it carries one.")] = None
+    versions: Annotated[
+        list[Version],
+        Meta(
+            description="Near-duplicate versions of this document (draft/final, "
+            "PDF/Markdown), collapsed into this entry."
+        ),
+    ] = []
+    duplicate_of: Annotated[str | None, Meta(description="Id of the first version when this is a near-duplicate.")] = (
+        None
+    )
+    date: Annotated[
+        str | None,
+        Meta(description="The document's own date (ISO, from its catalog entry or front matter), when it carries one."),
+    ] = None
     buyer: Annotated[str | None, Meta(description="The buyer its catalog entry or front matter names.")] = None
 
 
@@ -100,24 +121,44 @@ class Facets(msgspec.Struct):
 class SearchResponse(msgspec.Struct):
     query: str
     mode: str
-    total_documents: Annotated[int, Meta(description="Documents in the whole result set, after filters (near-"
-                                                     "duplicate versions counted once): the same on every page. "
-                                                     "0 when nothing is relevant: the query's terms match no "
-                                                     "passage and no passage is near it in meaning.")]
+    total_documents: Annotated[
+        int,
+        Meta(
+            description="Documents in the whole result set, after filters (near-"
+            "duplicate versions counted once): the same on every page. "
+            "0 when nothing is relevant: the query's terms match no "
+            "passage and no passage is near it in meaning."
+        ),
+    ]
     took_ms: float
-    passages: Annotated[list[Passage], Meta(description="unit=document: the page's documents' best passages, in "
-                                                        "document order; unit=passage: the page of passages.")]
-    documents: Annotated[list[DocumentSummary], Meta(description="unit=document: the page of documents; "
-                                                                 "unit=passage: the passages' documents, each "
-                                                                 "once, ranked by its best passage.")]
+    passages: Annotated[
+        list[Passage],
+        Meta(
+            description="unit=document: the page's documents' best passages, in "
+            "document order; unit=passage: the page of passages."
+        ),
+    ]
+    documents: Annotated[
+        list[DocumentSummary],
+        Meta(
+            description="unit=document: the page of documents; "
+            "unit=passage: the passages' documents, each "
+            "once, ranked by its best passage."
+        ),
+    ]
     query_language: Annotated[str | None, Meta(description="Language detected for the query.")] = None
     unit: Unit = "document"
     sort: Sort = "relevance"
     offset: int = 0
     k: int = 10
     facets: Facets = msgspec.field(default_factory=Facets)
-    search_id: Annotated[str | None, Meta(description="Identifies this search in the query log (first pages only), "
-                                                      "so that a client can report which result was opened.")] = None
+    search_id: Annotated[
+        str | None,
+        Meta(
+            description="Identifies this search in the query log (first pages only), "
+            "so that a client can report which result was opened."
+        ),
+    ] = None
 
 
 class ChunkInfo(msgspec.Struct):
@@ -148,11 +189,20 @@ class SimilarResponse(msgspec.Struct):
 
 class UploadedFile(msgspec.Struct):
     filename: str
-    status: Annotated[Literal["added", "updated", "unchanged", "failed"], Meta(
-        description="What happened to this file: added, updated (the same path replaced), unchanged, or failed "
-                    "(then `reason` says why and nothing of this file was kept).")]
-    path: Annotated[str, Meta(description="The document's path: uploads/, the folder field, the file's own "
-                                          "relative path. The same path replaces; another path never does.")] = ""
+    status: Annotated[
+        Literal["added", "updated", "unchanged", "failed"],
+        Meta(
+            description="What happened to this file: added, updated (the same path replaced), unchanged, or failed "
+            "(then `reason` says why and nothing of this file was kept)."
+        ),
+    ]
+    path: Annotated[
+        str,
+        Meta(
+            description="The document's path: uploads/, the folder field, the file's own "
+            "relative path. The same path replaces; another path never does."
+        ),
+    ] = ""
     document: DocumentSummary | None = None
     reason: str | None = None
     code: Annotated[int | None, Meta(description="For a failed file: the HTTP status it would get alone.")] = None
@@ -170,8 +220,9 @@ class Health(msgspec.Struct, omit_defaults=True):
     chunks: int | None = None
     model: str | None = None
     backend: str | None = None
-    query_cache: Annotated[dict[str, int] | None,
-                           Meta(description="LRU cache of query embeddings: size, hits, misses.")] = None
+    query_cache: Annotated[
+        dict[str, int] | None, Meta(description="LRU cache of query embeddings: size, hits, misses.")
+    ] = None
 
 
 class ErrorResponse(msgspec.Struct):

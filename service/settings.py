@@ -73,7 +73,16 @@ class Settings:
     def open_collection(self, create: bool = False, embedder=None, check_model: bool = True):
         from index.collection import open_collection
 
-        return open_collection(data_dir=self.data_dir, url=self.qdrant_url, model=self.model,
-                               collection=self.collection, create=create, embedder=embedder,
-                               api_key=self.qdrant_api_key, reranker=self.reranker, embedding_backend=self.backend,
-                               min_free_mb=self.min_free_mb, check_model=check_model)
+        return open_collection(
+            data_dir=self.data_dir,
+            url=self.qdrant_url,
+            model=self.model,
+            collection=self.collection,
+            create=create,
+            embedder=embedder,
+            api_key=self.qdrant_api_key,
+            reranker=self.reranker,
+            embedding_backend=self.backend,
+            min_free_mb=self.min_free_mb,
+            check_model=check_model,
+        )

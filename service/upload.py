@@ -30,8 +30,9 @@ def upload_paths(server: str, paths: list[Path], doc_type: str | None = None) ->
         for item in walk.files:
             data = {"doc_type": doc_type} if doc_type else {}
             try:
-                response = client.post("/v1/documents", files={"files": (item.source, item.path.read_bytes())},
-                                       data=data)
+                response = client.post(
+                    "/v1/documents", files={"files": (item.source, item.path.read_bytes())}, data=data
+                )
             except httpx.HTTPError as exc:
                 raise ProcsearchError(f"cannot reach {server}: {exc}") from exc
             except OSError as exc:

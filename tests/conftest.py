@@ -90,15 +90,24 @@ def small_corpus(tmp_path: Path) -> Path:
     root = tmp_path / "docs"
     (root / "fr").mkdir(parents=True)
     (root / "en").mkdir()
-    make_pdf(root / "fr" / "ccap-nettoyage.pdf", [
-        "Cahier des clauses administratives particulières\nMarché de nettoyage des locaux communautaires. "
-        + "Le présent document fixe les conditions administratives du marché, la durée et les prix. " * 8,
-        "Article 4 – Durée\n" + "Le marché est conclu pour une durée de trois ans à compter de sa notification. " * 8,
-        SOCIAL_FR,
-    ], header="Pays de Rance — CCAP nettoyage 2023", title="CCAP nettoyage des locaux")
+    make_pdf(
+        root / "fr" / "ccap-nettoyage.pdf",
+        [
+            "Cahier des clauses administratives particulières\nMarché de nettoyage des locaux communautaires. "
+            + "Le présent document fixe les conditions administratives du marché, la durée et les prix. " * 8,
+            "Article 4 – Durée\n"
+            + "Le marché est conclu pour une durée de trois ans à compter de sa notification. " * 8,
+            SOCIAL_FR,
+        ],
+        header="Pays de Rance — CCAP nettoyage 2023",
+        title="CCAP nettoyage des locaux",
+    )
     (root / "en" / "catering-rfp.md").write_text(
         "---\ntitle: RFP School Catering\ndoc_type: tender\nyear: 2024\n---\n# RFP School Catering\n\n"
-        + CATERING_EN + "\n", encoding="utf-8")
+        + CATERING_EN
+        + "\n",
+        encoding="utf-8",
+    )
     (root / "en" / "buses.txt").write_text(BUSES_EN, encoding="utf-8")
     (root / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n%%EOF")
     (root / "notes.xyz").write_text("unknown format", encoding="utf-8")
@@ -165,22 +174,34 @@ def api_corpus(root: Path) -> Path:
     """Five small documents (a French CCAP PDF, a French guide, an English RFP, two English minutes) for API tests."""
     (root / "fr").mkdir(parents=True)
     (root / "en").mkdir()
-    make_pdf(root / "fr" / "ccap-nettoyage-2023.pdf", [
-        "Cahier des clauses administratives particulières. Marché de nettoyage des locaux. " * 6,
-        "Article 4 – Durée\n" + "Le marché est conclu pour trois ans à compter de sa notification. " * 6,
-        SOCIAL_FR + " " + "Le suivi des heures d'insertion est assuré par le facilitateur. " * 4,
-    ], header="Pays de Rance — CCAP nettoyage 2023", title="CCAP nettoyage 2023")
+    make_pdf(
+        root / "fr" / "ccap-nettoyage-2023.pdf",
+        [
+            "Cahier des clauses administratives particulières. Marché de nettoyage des locaux. " * 6,
+            "Article 4 – Durée\n" + "Le marché est conclu pour trois ans à compter de sa notification. " * 6,
+            SOCIAL_FR + " " + "Le suivi des heures d'insertion est assuré par le facilitateur. " * 4,
+        ],
+        header="Pays de Rance — CCAP nettoyage 2023",
+        title="CCAP nettoyage 2023",
+    )
     (root / "fr" / "guide-clauses-sociales.md").write_text(
-        "+++\ntitle = \"Guide des clauses sociales\"\ndoc_type = \"guide\"\nyear = 2021\n+++\n"
-        "# Guide des clauses sociales\n\n" + ("Les clauses sociales favorisent l'insertion par l'activité "
-                                             "économique dans les marchés publics. ") * 12, encoding="utf-8")
+        '+++\ntitle = "Guide des clauses sociales"\ndoc_type = "guide"\nyear = 2021\n+++\n'
+        "# Guide des clauses sociales\n\n"
+        + ("Les clauses sociales favorisent l'insertion par l'activité économique dans les marchés publics. ")
+        * 12,
+        encoding="utf-8",
+    )
     (root / "en" / "rfp-catering-2024.md").write_text(
         "---\ntitle: RFP School Catering 2024\ndoc_type: tender\nyear: 2024\n---\n# RFP School Catering\n\n"
-        + (CATERING_EN + "\n\n") * 3, encoding="utf-8")
+        + (CATERING_EN + "\n\n") * 3,
+        encoding="utf-8",
+    )
     for year in (2017, 2019):
         (root / "en" / f"minutes-{year}.txt").write_text(
             f"Minutes of the procurement committee, {year}. The committee approved the cleaning contract award "
-            "and discussed social value clauses, apprenticeships and community benefits. " * 5, encoding="utf-8")
+            "and discussed social value clauses, apprenticeships and community benefits. " * 5,
+            encoding="utf-8",
+        )
     return root
 
 

@@ -3,13 +3,14 @@
 from pathlib import Path
 
 import pytest
+from conftest import ADMIN, ADMIN_KEY, api_corpus
 from litestar.testing import TestClient
 
-from conftest import ADMIN, ADMIN_KEY, api_corpus
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.app import create_app
 from service.settings import Settings
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, embedder):
@@ -62,18 +63,21 @@ def test_overlapping_chunks_are_not_repeated(client):
     assert len(texts) == len(set(texts))
 
 
-@pytest.mark.parametrize("params, fragment", [
-    ({"q": ""}, "q"),
-    ({"q": "   "}, "empty"),
-    ({"q": "x" * 1001}, "q"),
-    ({"q": "x", "k": 0}, "k"),
-    ({"q": "x", "k": 101}, "k"),
-    ({"q": "x", "offset": -1}, "offset"),
-    ({"q": "x", "mode": "magic"}, "mode"),
-    ({"q": "x", "lang": "xx"}, "lang"),
-    ({"q": "x", "type": "poem"}, "type"),
-    ({"q": "x", "year_from": 2024, "year_to": 2020}, "year_from"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "empty"),
+        ({"q": "x" * 1001}, "q"),
+        ({"q": "x", "k": 0}, "k"),
+        ({"q": "x", "k": 101}, "k"),
+        ({"q": "x", "offset": -1}, "offset"),
+        ({"q": "x", "mode": "magic"}, "mode"),
+        ({"q": "x", "lang": "xx"}, "lang"),
+        ({"q": "x", "type": "poem"}, "type"),
+        ({"q": "x", "year_from": 2024, "year_to": 2020}, "year_from"),
+    ],
+)
 def test_bad_search_requests_get_a_400_with_a_message(client, params, fragment):
     response = client.get("/v1/search", params=params)
     assert response.status_code == 400, response.text
@@ -118,32 +122,46 @@ def test_write_endpoints_need_the_admin_key(client):
 
 
 def test_write_endpoints_are_403_with_a_hint_when_no_admin_key_is_configured(tmp_path, embedder):
-    with open_collection(data_dir=tmp_path / "d", create=True, embedder=embedder) as collection, \
-            TestClient(create_app(Settings(data_dir=tmp_path / "d"), collection=collection)) as c:
+    with (
+        open_collection(data_dir=tmp_path / "d", create=True, embedder=embedder) as collection,
+        TestClient(create_app(Settings(data_dir=tmp_path / "d"), collection=collection)) as c,
+    ):
         response = c.post("/v1/documents", files={"files": ("a.txt", b"x", "text/plain")})
         assert response.status_code == 403 and "PROCSEARCH_ADMIN_KEY" in response.json()["detail"]
 
 
 def test_api_keys_protect_read_endpoints(tmp_path, embedder):
     settings = Settings(data_dir=tmp_path / "k", api_keys=("reader",))
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection, \
-            TestClient(create_app(settings, collection=collection)) as c:
+    with (
+        open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection,
+        TestClient(create_app(settings, collection=collection)) as c,
+    ):
         assert c.get("/v1/search", params={"q": "x"}).status_code == 401
         assert c.get("/v1/search", params={"q": "x"}, headers={"Authorization": "Bearer reader"}).status_code == 200
 
 
 def test_upload_is_searchable_on_return_then_delete(client):
-    text = ("Procès-verbal de la commission d'appel d'offres de Lanvallec : le lot papier recyclé est attribué "
-            "aux Papeteries de l'Aulne avec une note environnementale de 28 sur 30. ") * 4
-    response = client.post("/v1/documents", files={"files": ("pv-cao-papier.txt", text.encode(), "text/plain")},
-                           data={"doc_type": "minutes"}, headers=ADMIN)
+    text = (
+        "Procès-verbal de la commission d'appel d'offres de Lanvallec : le lot papier recyclé est attribué "
+        "aux Papeteries de l'Aulne avec une note environnementale de 28 sur 30. "
+    ) * 4
+    response = client.post(
+        "/v1/documents",
+        files={"files": ("pv-cao-papier.txt", text.encode(), "text/plain")},
+        data={"doc_type": "minutes"},
+        headers=ADMIN,
+    )
     assert response.status_code == 201, response.text
     uploaded = response.json()["files"][0]
     assert uploaded["status"] == "added" and uploaded["document"]["doc_type"] == "minutes"
     hits = client.get("/v1/search", params={"q": "Papeteries de l'Aulne papier recyclé"}).json()["documents"]
     assert hits[0]["id"] == uploaded["document"]["id"]
-    again = client.post("/v1/documents", files={"files": ("pv-cao-papier.txt", text.encode(), "text/plain")},
-                        data={"doc_type": "minutes"}, headers=ADMIN)
+    again = client.post(
+        "/v1/documents",
+        files={"files": ("pv-cao-papier.txt", text.encode(), "text/plain")},
+        data={"doc_type": "minutes"},
+        headers=ADMIN,
+    )
     assert again.json()["files"][0]["status"] == "unchanged"
     assert client.delete(f"/v1/documents/{uploaded['document']['id']}", headers=ADMIN).status_code == 204
     assert client.get(f"/v1/documents/{uploaded['document']['id']}").status_code == 404
@@ -151,11 +169,13 @@ def test_upload_is_searchable_on_return_then_delete(client):
 
 def test_upload_errors(client):
     before = client.get("/health").json()
-    unsupported = client.post("/v1/documents", files={"files": ("x.exe", b"MZ", "application/octet-stream")},
-                              headers=ADMIN)
+    unsupported = client.post(
+        "/v1/documents", files={"files": ("x.exe", b"MZ", "application/octet-stream")}, headers=ADMIN
+    )
     assert unsupported.status_code == 415 and ".exe" in unsupported.json()["detail"]
-    broken = client.post("/v1/documents", files={"files": ("bad.pdf", b"%PDF-1.4 garbage", "application/pdf")},
-                         headers=ADMIN)
+    broken = client.post(
+        "/v1/documents", files={"files": ("bad.pdf", b"%PDF-1.4 garbage", "application/pdf")}, headers=ADMIN
+    )
     assert broken.status_code == 422 and "bad.pdf" in broken.json()["detail"]
     too_big = client.post("/v1/documents", files={"files": ("big.txt", b"a " * 700_000, "text/plain")}, headers=ADMIN)
     assert too_big.status_code == 413
@@ -174,11 +194,18 @@ def test_health_and_openapi(client):
 
 
 def test_near_duplicate_versions_collapse_into_one_entry(client):
-    text = " ".join(f"Requirement {n}: refurbished laptops of batch {n} carry EPEAT registration, battery health "
-                    f"above {70 + n} percent and certified data erasure of the {n * 10} returned devices." for n in range(20))
+    text = " ".join(
+        f"Requirement {n}: refurbished laptops of batch {n} carry EPEAT registration, battery health "
+        f"above {70 + n} percent and certified data erasure of the {n * 10} returned devices."
+        for n in range(20)
+    )
     for name, body in (("rfq-laptops-draft.txt", text), ("rfq-laptops-final.txt", text + " Deadline: 9 June.")):
-        assert client.post("/v1/documents", files={"files": (name, body.encode(), "text/plain")},
-                           headers=ADMIN).status_code == 201
+        assert (
+            client.post(
+                "/v1/documents", files={"files": (name, body.encode(), "text/plain")}, headers=ADMIN
+            ).status_code
+            == 201
+        )
     documents = client.get("/v1/search", params={"q": "refurbished laptops EPEAT data erasure"}).json()["documents"]
     laptops = [d for d in documents if "rfq-laptops" in d["source"]]
     assert len(laptops) == 1, "two versions, one entry"
@@ -186,10 +213,12 @@ def test_near_duplicate_versions_collapse_into_one_entry(client):
 
 
 def test_the_service_loads_langdetect_and_the_glossary_in_the_background_once_it_answers(
-        monkeypatch, edge_collection, tmp_path):
+    monkeypatch, edge_collection, tmp_path
+):
     import time
 
     import langdetect.detector_factory as factory
+
     import ingest.language as language
     from index import glossary
 
@@ -211,9 +240,16 @@ def test_the_app_starts_without_importing_litestars_pydantic_plugins(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from service.app import create_app; from service.settings import Settings; "
-            f"create_app(Settings(data_dir={str(tmp_path)!r})); "
-            "print(sorted(m for m in sys.modules if m.startswith('litestar.plugins.pydantic')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+    code = (
+        "import sys; from service.app import create_app; from service.settings import Settings; "
+        f"create_app(Settings(data_dir={str(tmp_path)!r})); "
+        "print(sorted(m for m in sys.modules if m.startswith('litestar.plugins.pydantic')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert out.stdout.strip() == "[]"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import serving
 
 CHROMIUM = shutil.which("chromium")
@@ -39,9 +38,11 @@ def server(tmp_path_factory, embedder):
     from service.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("api-docs") / "data")
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
-        with serving(create_app(settings, collection=collection)) as url:
-            yield url
+    with (
+        open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection,
+        serving(create_app(settings, collection=collection)) as url,
+    ):
+        yield url
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 
 from eval.bench import Options, format_table, run_bench
 
-
 pytestmark = pytest.mark.slow  # about two minutes: `make test-all`
 
 
@@ -21,10 +20,19 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
     result = run_bench(Options.for_run(True, skip=("startup",)), embedder=embedder)
     assert result["errors"] == []
     figures = {f["name"].split(" (")[0].split(":")[0]: f for f in result["figures"]}
-    assert set(figures) == {"ingest overhead", "embedding speed", "query latency", "throughput", "deep offset",
-                            "reranker latency", "scale", "scale, filtered",
-                            "Edge vs qdrant-client local, filtered hybrid at 2,000", "OCR",
-                            "embedding models"}
+    assert set(figures) == {
+        "ingest overhead",
+        "embedding speed",
+        "query latency",
+        "throughput",
+        "deep offset",
+        "reranker latency",
+        "scale",
+        "scale, filtered",
+        "Edge vs qdrant-client local, filtered hybrid at 2,000",
+        "OCR",
+        "embedding models",
+    }
     for figure in result["figures"]:
         assert figure["error"] is None
         if figure["target"] != "report":
@@ -39,8 +47,10 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
     assert deep["deep_other"] == 0  # no 500s or dropped connections under deep paging
     reranker = figures["reranker latency"]
     assert "timing only" in reranker["name"]  # PROCSEARCH_RERANKER unset: the untrained stand-in, and it says so
-    assert reranker["values"]["queries"] >= 5 and 0 < reranker["values"]["added_p50_ms"] <= reranker["values"][
-        "added_p95_ms"]
+    assert (
+        reranker["values"]["queries"] >= 5
+        and 0 < reranker["values"]["added_p50_ms"] <= reranker["values"]["added_p95_ms"]
+    )
     ocr = figures["OCR"]["values"]
     assert "skipped" in ocr or (ocr["pages"] == 3 and ocr["pages_per_s"] > 0 and ocr["share_of_ingest"] > 0)
     assert figures["scale, filtered"]["ratio"] > 0  # shown beside the target, though not held to it

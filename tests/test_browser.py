@@ -13,23 +13,34 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import link_target, serving
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
-    pytest.skip("no Chromium: install it with `make browsers` (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
+    pytest.skip(
+        "no Chromium: install it with `make browsers` (apt-get install chromium); browser tests skipped",
+        allow_module_level=True,
+    )
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "documents"
 SCREENSHOT = ROOT / "docs" / "search-page.png"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 QUESTION = "marché de papier de reprographie de Lanvallec : règlement de consultation et critères"
-LANVALLEC_TENDERS = ("fr/tenders/rc-papier-reprographie-lanvallec-2022.pdf",
-                     "fr/tenders/cctp-papier-reprographie-lanvallec-2022.pdf")
+LANVALLEC_TENDERS = (
+    "fr/tenders/rc-papier-reprographie-lanvallec-2022.pdf",
+    "fr/tenders/cctp-papier-reprographie-lanvallec-2022.pdf",
+)
 LANVALLEC_MINUTES = "fr/minutes/pv-cao-papier-lanvallec-2022.pdf"
 
 
@@ -55,8 +66,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"},
-                                  viewport={"width": 1200, "height": 900}, base_url=server)
+    context = browser.new_context(
+        locale="fr-FR",
+        extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"},
+        viewport={"width": 1200, "height": 900},
+        base_url=server,
+    )
     context.set_default_timeout(20_000)
     tab = context.new_page()
     yield tab
@@ -197,8 +212,10 @@ def test_facet_counts_sit_beside_each_filter_and_the_buyer_filter_narrows(page):
     summary = page.locator("p.summary").inner_text()
     total = int(re.match(r"(\d+)", summary).group(1))
     guide = page.locator("label[for=type-guide]").inner_text()
-    counts = [_count(page.locator(f"label[for=type-{code}]").inner_text())
-              for code in ("guide", "tender", "minutes", "law", "notice", "other")]
+    counts = [
+        _count(page.locator(f"label[for=type-{code}]").inner_text())
+        for code in ("guide", "tender", "minutes", "law", "notice", "other")
+    ]
     assert guide.startswith("Guide (") and sum(counts) == total and total > 10
     buyers = page.locator("fieldset.buyers label")
     assert buyers.count() >= 3

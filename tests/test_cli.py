@@ -7,15 +7,25 @@ import sys
 from pathlib import Path
 
 import yaml
-
 from conftest import ROOT
+
 from service.settings import Settings
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT),
-                               "PROCSEARCH_MODEL": os.environ["PROCSEARCH_MODEL"]})
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd),
+            "PYTHONPATH": str(ROOT),
+            "PROCSEARCH_MODEL": os.environ["PROCSEARCH_MODEL"],
+        },
+    )
 
 
 def test_ingest_search_stats_delete(tmp_path, small_corpus):
@@ -47,7 +57,8 @@ def test_errors_are_one_line_and_non_zero(tmp_path):
     result = _run("--data", str(tmp_path / "none"), "search", "marché", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"procsearch: error: no index in {tmp_path / 'none'} yet: run `procsearch ingest PATH` first"]
+        f"procsearch: error: no index in {tmp_path / 'none'} yet: run `procsearch ingest PATH` first"
+    ]
 
 
 def test_compose_and_dockerfile_match_the_settings():
@@ -61,8 +72,14 @@ def test_compose_and_dockerfile_match_the_settings():
     assert settings.qdrant_url == "http://qdrant:6333" and settings.port == 8000 and settings.host == "0.0.0.0"
     documented = set(Settings.__dataclass_fields__)
     readme = (ROOT / "README.md").read_text()
-    for variable in ("PROCSEARCH_DATA", "QDRANT_URL", "PROCSEARCH_MODEL", "PROCSEARCH_ADMIN_KEY",
-                     "PROCSEARCH_API_KEYS", "PROCSEARCH_MAX_UPLOAD_MB"):
+    for variable in (
+        "PROCSEARCH_DATA",
+        "QDRANT_URL",
+        "PROCSEARCH_MODEL",
+        "PROCSEARCH_ADMIN_KEY",
+        "PROCSEARCH_API_KEYS",
+        "PROCSEARCH_MAX_UPLOAD_MB",
+    ):
         assert variable in readme, f"{variable} is not documented in the README"
     assert {"data_dir", "qdrant_url", "model", "admin_key", "api_keys", "max_upload_mb"} <= documented
     dockerfile = (ROOT / "Dockerfile").read_text()

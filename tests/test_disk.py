@@ -23,8 +23,14 @@ HUGE = str(10**9)  # MB: more than any disk has
 
 def _cli(*args: str, data: Path, env: dict[str, str] | None = None, user: list[str] | None = None):
     command = [*(user or []), sys.executable, "-m", "service.cli", "--data", str(data), *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
 
 
 def _one_line(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -89,8 +95,10 @@ def test_a_second_process_on_the_same_data_is_one_line(tmp_path, embedder, small
         assert _consistent(collection) == 3
 
 
-@pytest.mark.skipif(not shutil.which("setpriv") and os.geteuid() == 0, reason="root ignores file modes and "
-                    "setpriv (to run as another user) is missing")
+@pytest.mark.skipif(
+    not shutil.which("setpriv") and os.geteuid() == 0,
+    reason="root ignores file modes and setpriv (to run as another user) is missing",
+)
 def test_a_read_only_data_folder_is_one_line(embedder, small_corpus):
     """As root, chmod stops nothing: the command runs as `nobody` (setpriv) on a folder only root may write."""
     base = Path(tempfile.mkdtemp(prefix="procsearch-ro-"))

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import link_target
 from litestar.testing import TestClient
 

@@ -23,11 +23,25 @@ def test_per_document_indexes_stay_on_disk_and_still_serve_deletes_and_exclusion
     store = EdgeStore(tmp_path, 384)
     try:
         for start in range(0, POINTS, 1000):
-            store.upsert([StoredPoint(chunk_point_id(f"d{i // PER_DOCUMENT}", "v1", i % PER_DOCUMENT),
-                                      {DENSE: vectors[i].tolist()}, {
-                "kind": "chunk", "state": "live", "document_id": f"d{i // PER_DOCUMENT}", "version": "v1",
-                "source": f"s{i // PER_DOCUMENT}.pdf", "language": "fr", "doc_type": "tender", "year": 2020})
-                for i in range(start, min(POINTS, start + 1000))])
+            store.upsert(
+                [
+                    StoredPoint(
+                        chunk_point_id(f"d{i // PER_DOCUMENT}", "v1", i % PER_DOCUMENT),
+                        {DENSE: vectors[i].tolist()},
+                        {
+                            "kind": "chunk",
+                            "state": "live",
+                            "document_id": f"d{i // PER_DOCUMENT}",
+                            "version": "v1",
+                            "source": f"s{i // PER_DOCUMENT}.pdf",
+                            "language": "fr",
+                            "doc_type": "tender",
+                            "year": 2020,
+                        },
+                    )
+                    for i in range(start, min(POINTS, start + 1000))
+                ]
+            )
         store.optimize()
         placements = []
         for segment in (tmp_path / "shard" / "segments").iterdir():

@@ -6,8 +6,8 @@ Update the baseline deliberately (`procsearch eval --json`), with the reason in 
 import json
 
 import pytest
-
 from conftest import ROOT
+
 from eval.run import evaluate
 
 TOLERANCE = 0.02
@@ -21,4 +21,5 @@ def test_hybrid_ndcg_does_not_drop_below_the_baseline(embedder):
     expected = baseline["hybrid"]["all"]["ndcg@10"]
     assert overall.n >= 90
     assert overall.ndcg >= expected - TOLERANCE, (
-        f"hybrid nDCG@10 fell to {overall.ndcg:.3f} from the baseline {expected:.3f}")
+        f"hybrid nDCG@10 fell to {overall.ndcg:.3f} from the baseline {expected:.3f}"
+    )

@@ -24,28 +24,34 @@ DOCUMENTS = {
         "# Marché de nettoyage des locaux municipaux\n\n"
         "Le présent marché porte sur le nettoyage des bureaux, des écoles et des gymnases de la commune. "
         "Les produits d'entretien utilisés doivent porter l'Écolabel européen ou un label équivalent. "
-        "Le titulaire assure le nettoyage quotidien des sanitaires et le lavage des vitres chaque trimestre."),
+        "Le titulaire assure le nettoyage quotidien des sanitaires et le lavage des vitres chaque trimestre."
+    ),
     "fr/restauration-scolaire.txt": (
         "Restauration scolaire durable\n\n"
         "La cantine des écoles primaires sert 1 200 repas par jour. Conformément à la loi EGalim, 50 % des "
         "produits sont durables et de qualité, dont 20 % issus de l'agriculture biologique. Un menu végétarien "
-        "est proposé chaque semaine et le gaspillage alimentaire est mesuré."),
+        "est proposé chaque semaine et le gaspillage alimentaire est mesuré."
+    ),
     "fr/offre-anormalement-basse.md": (
         "# Détecter une offre anormalement basse\n\n"
         "Lorsqu'une offre paraît anormalement basse, l'acheteur demande par écrit des précisions sur le prix "
-        "proposé. Il ne peut rejeter l'offre qu'après avoir examiné les justifications du candidat."),
+        "proposé. Il ne peut rejeter l'offre qu'après avoir examiné les justifications du candidat."
+    ),
     "en/electric-buses.md": (
         "# Battery electric buses\n\n"
         "The transit authority will purchase twenty battery electric buses with depot charging equipment. "
-        "Bidders must state the battery capacity, the range in winter conditions and the charging time."),
+        "Bidders must state the battery capacity, the range in winter conditions and the charging time."
+    ),
     "en/refurbished-laptops.txt": (
         "Request for quotation: refurbished laptops\n\n"
         "The council seeks 300 refurbished laptops for schools, with a three-year warranty, replaceable "
-        "batteries and certified data wiping of the previous owner's drives."),
+        "batteries and certified data wiping of the previous owner's drives."
+    ),
     "en/fairtrade-coffee.md": (
         "# Fairtrade coffee and tea supply\n\n"
         "Supply of Fairtrade certified coffee beans and tea bags to council offices and meeting rooms, "
-        "delivered monthly in recyclable packaging."),
+        "delivered monthly in recyclable packaging."
+    ),
 }
 
 QUERIES = [
@@ -142,7 +148,8 @@ def test_beir_round_trip_and_errors(tmp_path):
     assert load_qrels(tmp_path / "qrels.tsv") == QRELS
     # cross_lingual is derived from the languages when the metadata does not say
     (tmp_path / "derived.jsonl").write_text(
-        '{"_id": "a", "text": "x", "metadata": {"language": "en", "answer_languages": ["fr"]}}\n\n', encoding="utf-8")
+        '{"_id": "a", "text": "x", "metadata": {"language": "en", "answer_languages": ["fr"]}}\n\n', encoding="utf-8"
+    )
     assert load_queries(tmp_path / "derived.jsonl")[0].cross_lingual
     (tmp_path / "bad.jsonl").write_text('{"_id": "a", "text": "x"}\n{"text": "no id"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="bad.jsonl:2"):

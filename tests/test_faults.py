@@ -8,14 +8,22 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, assert_consistent
+
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from index.store import Where
 
-TOPICS = ["nettoyage des locaux", "restauration scolaire", "papier recyclé", "véhicules électriques",
-          "mobilier de bureau", "marchés réservés", "clauses sociales", "énergie renouvelable"]
+TOPICS = [
+    "nettoyage des locaux",
+    "restauration scolaire",
+    "papier recyclé",
+    "véhicules électriques",
+    "mobilier de bureau",
+    "marchés réservés",
+    "clauses sociales",
+    "énergie renouvelable",
+]
 
 
 def _write_corpus(root: Path, files: int = 12) -> Path:
@@ -24,7 +32,9 @@ def _write_corpus(root: Path, files: int = 12) -> Path:
         topic = TOPICS[n % len(TOPICS)]
         body = "\n\n".join(
             f"## Article {a}\n\n" + f"Le marché n° {n}-{a} porte sur {topic}. Le titulaire respecte le cahier "
-            f"des charges et les critères d'attribution, article {a}, document {n}. " * 12 for a in range(1, 5))
+            f"des charges et les critères d'attribution, article {a}, document {n}. " * 12
+            for a in range(1, 5)
+        )
         (root / f"doc-{n:02}.md").write_text(f"# Document {n} : {topic}\n\n{body}\n", encoding="utf-8")
     return root
 
@@ -42,9 +52,13 @@ def _children(pid: int) -> list[int]:
 def test_sigkill_mid_ingest_then_rerun(tmp_path, embedder, after_files):
     corpus = _write_corpus(tmp_path / "docs")
     data = tmp_path / "data"
-    process = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(data), "ingest", "-v", str(corpus)],
-                               cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "--data", str(data), "ingest", "-v", str(corpus)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     for _ in range(after_files + 1):  # the progress line of file N prints once file N-1 is in the index
         line = process.stdout.readline().decode()
         assert line.startswith("["), process.stderr.read().decode()

@@ -8,17 +8,15 @@ after year_to) and a schema cannot say that; those get a 400 with a message, whi
 """
 
 import pytest
-
-from conftest import ADMIN, ADMIN_KEY, api_corpus
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from conftest import ADMIN, ADMIN_KEY, api_corpus
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from eval.bench_http import Server
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.settings import Settings
-
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +33,7 @@ def test_api_answers_every_generated_request_without_server_error(api_schema):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 8, [op.label for op in operations]
     for operation in operations:
+
         @given(case=operation.as_strategy())
         @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def check(case):

@@ -62,8 +62,10 @@ def test_whole_words_only_a_compound_is_not_marked_for_its_part():
 
 
 def test_snippets_show_no_markdown_syntax():
-    text = ("## Marchés réservés\n\nLes **marchés** [réservés](https://example.org/x) aux *ESAT* :\n\n"
-            "| Lot | Objet |\n|---|---|\n| 1 | Entretien |\n\n- un lot\n> cité")
+    text = (
+        "## Marchés réservés\n\nLes **marchés** [réservés](https://example.org/x) aux *ESAT* :\n\n"
+        "| Lot | Objet |\n|---|---|\n| 1 | Entretien |\n\n- un lot\n> cité"
+    )
     out = highlight(text, "marchés réservés ESAT", language="fr")
     for syntax in ("#", "**", "](", "|", "---", "- un", "&gt;"):
         assert syntax not in out, syntax

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import make_pdf
+
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from index.search import SearchFilters, search
@@ -48,7 +48,9 @@ def test_filters_restrict_results(edge_collection, small_corpus):
     _ingest(edge_collection, small_corpus)
     only_en = search(edge_collection, "nettoyage", k=10, filters=SearchFilters(languages=("en",))).hits
     assert only_en and all(h.document["language"] == "en" for h in only_en)
-    tenders_2024 = search(edge_collection, "contract", filters=SearchFilters(doc_types=("tender",), year_from=2024)).hits
+    tenders_2024 = search(
+        edge_collection, "contract", filters=SearchFilters(doc_types=("tender",), year_from=2024)
+    ).hits
     assert {h.document["source"] for h in tenders_2024} == {"docs/en/catering-rfp.md"}
 
 
@@ -63,13 +65,16 @@ def test_reingest_of_unchanged_files_does_nothing(edge_collection, small_corpus)
 def test_changed_file_replaces_all_its_chunks(edge_collection, small_corpus):
     _ingest(edge_collection, small_corpus)
     target = small_corpus / "en" / "buses.txt"
-    target.write_text("Replacement text: the council buys refurbished laptops with a three-year warranty.",
-                      encoding="utf-8")
+    target.write_text(
+        "Replacement text: the council buys refurbished laptops with a three-year warranty.", encoding="utf-8"
+    )
     report = _ingest(edge_collection, small_corpus)
     assert report.updated == ["docs/en/buses.txt"]
     chunks = edge_collection.chunks(document_id("docs/en/buses.txt"))
     assert chunks and all("laptops" in c["text"] for c in chunks)
-    assert edge_collection.store.count(Where(kind="chunk", document_ids=(document_id("docs/en/buses.txt"),))) == len(chunks)
+    assert edge_collection.store.count(Where(kind="chunk", document_ids=(document_id("docs/en/buses.txt"),))) == len(
+        chunks
+    )
     assert not any("battery" in h.text for h in search(edge_collection, "battery-electric buses winter range").hits)
 
 
@@ -120,22 +125,32 @@ def test_opening_a_missing_store_says_to_ingest_first(tmp_path, embedder):
 def test_both_backends_return_the_same_top_results(tmp_path, embedder, small_corpus):
     queries = ["clause sociale heures d'insertion", "school catering award criteria", "electric buses", "prix"]
     tops = {}
-    with open_collection(data_dir=tmp_path / "e", create=True, embedder=embedder) as edge, \
-            open_collection(url=":memory:", create=True, embedder=embedder) as server:
+    with (
+        open_collection(data_dir=tmp_path / "e", create=True, embedder=embedder) as edge,
+        open_collection(url=":memory:", create=True, embedder=embedder) as server,
+    ):
         for name, collection in (("edge", edge), ("server", server)):
             _ingest(collection, small_corpus)
             # equal fused scores may come in either order: compare (score, passage) sorted; a point id carries
             # the write's random generation (index.writes), so the passage is named by document and index
-            tops[name] = [sorted((-round(h.score, 5), h.document_id, h.index)
-                                 for h in search(collection, q, k=5, mode=m).hits)[:3]
-                          for q in queries for m in ("hybrid", "dense", "lexical")]
+            tops[name] = [
+                sorted((-round(h.score, 5), h.document_id, h.index) for h in search(collection, q, k=5, mode=m).hits)[
+                    :3
+                ]
+                for q in queries
+                for m in ("hybrid", "dense", "lexical")
+            ]
     assert tops["edge"] == tops["server"]
 
 
 def test_similar_documents_excludes_itself_and_ranks_same_type_first(edge_collection, small_corpus):
-    make_pdf(small_corpus / "en" / "catering-2020.pdf", [
-        "Invitation to tender for school catering 2020. Award criteria: price 50%, quality 30%, "
-        "sustainability 20%. Organic fruit and vegetables are required for primary schools."])
+    make_pdf(
+        small_corpus / "en" / "catering-2020.pdf",
+        [
+            "Invitation to tender for school catering 2020. Award criteria: price 50%, quality 30%, "
+            "sustainability 20%. Organic fruit and vegetables are required for primary schools."
+        ],
+    )
     _ingest(edge_collection, small_corpus)
     found = similar_documents(edge_collection, document_id("docs/en/catering-rfp.md"), k=3)
     sources = [r["source"] for r, _ in found]
@@ -148,11 +163,14 @@ def test_similar_documents_excludes_itself_and_ranks_same_type_first(edge_collec
 def test_near_duplicate_versions_are_recorded(edge_collection, tmp_path):
     root = tmp_path / "versions"
     root.mkdir()
-    text = " ".join(f"Clause {n}: the supplier delivers refurbished laptops batch {n} with data erasure." for n in range(60))
+    text = " ".join(
+        f"Clause {n}: the supplier delivers refurbished laptops batch {n} with data erasure." for n in range(60)
+    )
     (root / "rfq-draft.md").write_text("# RFQ draft\n\n" + text, encoding="utf-8")
     (root / "rfq-final.md").write_text("# RFQ final\n\n" + text.replace("batch 3 ", "batch three "), encoding="utf-8")
-    (root / "other.md").write_text("# Other\n\n" + "Le marché porte sur la restauration scolaire bio. " * 40,
-                                   encoding="utf-8")
+    (root / "other.md").write_text(
+        "# Other\n\n" + "Le marché porte sur la restauration scolaire bio. " * 40, encoding="utf-8"
+    )
     _ingest(edge_collection, root)
     records = {r["source"]: r for r in edge_collection.documents()}
     assert records["versions/rfq-final.md"]["duplicate_of"] == records["versions/rfq-draft.md"]["document_id"]

@@ -13,8 +13,14 @@ from index import onnx_backend
 from index.embedder import MINILM, Embedder
 from tests.conftest import BUSES_EN, CATERING_EN, SOCIAL_FR
 
-TEXTS = [SOCIAL_FR, CATERING_EN, BUSES_EN, "Marché public de fournitures de bureau", "award criteria",
-         "Le pouvoir adjudicateur peut rejeter une offre anormalement basse après avoir demandé des précisions."]
+TEXTS = [
+    SOCIAL_FR,
+    CATERING_EN,
+    BUSES_EN,
+    "Marché public de fournitures de bureau",
+    "award criteria",
+    "Le pouvoir adjudicateur peut rejeter une offre anormalement basse après avoir demandé des précisions.",
+]
 INT8_MIN_COSINE = 0.98  # mean cosine of onnx-int8 to torch fp32 on corpus chunks is ~0.99 (README)
 
 
@@ -70,8 +76,11 @@ def test_int8_stays_close_to_torch(torch_embedder, onnx_int8):
 def test_query_ranks_the_right_passage_first(onnx_fp32, onnx_int8, backend):
     embedder = {"onnx": onnx_fp32, "onnx-int8": onnx_int8}[backend]
     passages = embedder.embed_passages([SOCIAL_FR, CATERING_EN, BUSES_EN])
-    for query, expected in [("heures d'insertion des personnes éloignées de l'emploi", 0),
-                            ("organic produce in school meals", 1), ("winter range of electric buses", 2)]:
+    for query, expected in [
+        ("heures d'insertion des personnes éloignées de l'emploi", 0),
+        ("organic produce in school meals", 1),
+        ("winter range of electric buses", 2),
+    ]:
         scores = np.asarray(passages) @ np.asarray(embedder.embed_query(query))
         assert int(np.argmax(scores)) == expected, (query, scores)
 
@@ -103,7 +112,7 @@ def test_failed_export_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("PROCSEARCH_ONNX_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(onnx_backend, "_export", broken)
     with pytest.raises(KeyboardInterrupt):
-        Embedder(MINILM, backend="onnx").model
+        _ = Embedder(MINILM, backend="onnx").model
     assert list((tmp_path / "cache").iterdir()) == []
 
 
@@ -144,4 +153,4 @@ def test_a_background_load_that_fails_is_reported_by_the_first_use(tmp_path):
     embedder = Embedder(str(tmp_path / "no-such-model"), backend="onnx-int8")
     embedder.load_in_background().join()  # the thread keeps the error to itself
     with pytest.raises(StoreError, match="no-such-model"):
-        embedder.model
+        _ = embedder.model

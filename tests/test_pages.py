@@ -8,40 +8,54 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import make_pdf
 from litestar.testing import TestClient
 
-from conftest import make_pdf
 from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.app import create_app
 from service.i18n import accept_language, choose_ui
 from service.settings import Settings
 
-PAPER_CRITERIA = ("Article 4 – Critères d'attribution\nLe critère environnemental pèse 30 % de la note : part de papier "
-                  "recyclé, écolabel européen, emballages réduits. Le papier de reprographie doit contenir au moins "
-                  "90 % de fibres recyclées. ")
+PAPER_CRITERIA = (
+    "Article 4 – Critères d'attribution\nLe critère environnemental pèse 30 % de la note : part de papier "
+    "recyclé, écolabel européen, emballages réduits. Le papier de reprographie doit contenir au moins "
+    "90 % de fibres recyclées. "
+)
 
 
 def _corpus(root: Path) -> Path:
     (root / "fr").mkdir(parents=True)
     (root / "en").mkdir()
-    make_pdf(root / "fr" / "cctp-papier-lanvallec-2022.pdf", [
-        "Cahier des clauses techniques particulières. Fourniture de papier de reprographie pour la Ville de "
-        "Lanvallec. " * 5,
-        PAPER_CRITERIA * 3,
-        "Article 6 – Livraison\n" + "Les livraisons ont lieu chaque mois dans les écoles de la ville. " * 6,
-    ], header="Ville de Lanvallec — CCTP papier 2022", title="CCTP papier de reprographie Lanvallec")
+    make_pdf(
+        root / "fr" / "cctp-papier-lanvallec-2022.pdf",
+        [
+            "Cahier des clauses techniques particulières. Fourniture de papier de reprographie pour la Ville de "
+            "Lanvallec. " * 5,
+            PAPER_CRITERIA * 3,
+            "Article 6 – Livraison\n" + "Les livraisons ont lieu chaque mois dans les écoles de la ville. " * 6,
+        ],
+        header="Ville de Lanvallec — CCTP papier 2022",
+        title="CCTP papier de reprographie Lanvallec",
+    )
     (root / "fr" / "pv-cao-papier-lanvallec-2022.md").write_text(
         "---\ntitle: Procès-verbal de la CAO — papier de reprographie\ndoc_type: minutes\nyear: 2022\n"
-        "buyer: Ville de Lanvallec\n---\n# Procès-verbal\n\n" + ("La commission d'appel d'offres attribue le marché de "
-                                                                   "papier de reprographie à Bureau Ouest Fournitures, "
-                                                                   "classé premier sur le critère environnemental. ") * 6,
-        encoding="utf-8")
+        "buyer: Ville de Lanvallec\n---\n# Procès-verbal\n\n"
+        + (
+            "La commission d'appel d'offres attribue le marché de "
+            "papier de reprographie à Bureau Ouest Fournitures, "
+            "classé premier sur le critère environnemental. "
+        )
+        * 6,
+        encoding="utf-8",
+    )
     (root / "en" / "rfq-laptops-final.md").write_text(
         "---\ntitle: RFQ Refurbished Laptops (final)\ndoc_type: tender\nyear: 2023\n"
-        "versions: [\"RFQ Refurbished Laptops (draft, May 2023)\"]\n---\n# RFQ Refurbished Laptops\n\n"
-        + "Supply of two hundred refurbished laptops with a three-year warranty and certified data wiping. " * 8,
-        encoding="utf-8")
+        'versions: ["RFQ Refurbished Laptops (draft, May 2023)"]\n---\n# RFQ Refurbished Laptops\n\n'
+        + "Supply of two hundred refurbished laptops with a three-year warranty and certified data wiping. "
+        * 8,
+        encoding="utf-8",
+    )
     return root
 
 
@@ -113,17 +127,20 @@ def test_accept_language_picks_the_preferred_ui_language():
 
 
 def test_results_are_grouped_by_document_with_highlights_pages_and_file_links(client, setup):
-    response = client.get("/", params={"q": "critère environnemental papier recyclé Lanvallec"},
-                          headers={"Accept-Language": "fr"})
+    response = client.get(
+        "/", params={"q": "critère environnemental papier recyclé Lanvallec"}, headers={"Accept-Language": "fr"}
+    )
     assert response.status_code == 200
     articles = _articles(response.text)
     sources = [s for s, _ in articles]
-    assert sources[0].endswith("cctp-papier-lanvallec-2022.pdf") and any(s.endswith("pv-cao-papier-lanvallec-2022.md")
-                                                                         for s in sources)
+    assert sources[0].endswith("cctp-papier-lanvallec-2022.pdf") and any(
+        s.endswith("pv-cao-papier-lanvallec-2022.md") for s in sources
+    )
     assert len(sources) == len(set(sources)), "one card per document"
     assert "<mark>" in response.text and "Dossier de consultation" in response.text and "2022" in response.text
-    doc_id = next(d["document_id"] for d in setup[1].documents()
-                  if str(d["source"]).endswith("cctp-papier-lanvallec-2022.pdf"))
+    doc_id = next(
+        d["document_id"] for d in setup[1].documents() if str(d["source"]).endswith("cctp-papier-lanvallec-2022.pdf")
+    )
     links = Page(response.text).links()
     assert f"/v1/documents/{doc_id}/file#page=2" in links  # the criteria are on page 2
     assert f"/similar/{doc_id}" in links
@@ -176,8 +193,11 @@ def test_empty_results_say_so_and_offer_to_remove_the_filters(client):
     response = client.get("/", params=[("q", "papier"), ("type", "law"), ("year_from", "2099"), ("ui", "fr")])
     assert response.status_code == 200 and not _articles(response.text)
     assert "Aucun résultat pour cette recherche." in response.text
-    retry = next(a["href"] for a in Page(response.text).find("a") if "type=" not in a.get("href", "")
-                 and "q=papier" in a.get("href", ""))
+    retry = next(
+        a["href"]
+        for a in Page(response.text).find("a")
+        if "type=" not in a.get("href", "") and "q=papier" in a.get("href", "")
+    )
     assert parse_qs(urlsplit(retry).query) == {"q": ["papier"], "ui": ["fr"]}
     assert _articles(client.get(retry).text)
 
@@ -192,8 +212,10 @@ def test_api_errors_show_the_api_message(client):
     assert 'role="alert"' in response.text and Page(response.text).find("input", id="q")[0]["value"] == long
     swapped = client.get("/", params={"q": "papier", "year_from": "2023", "year_to": "2020"})
     assert swapped.status_code == 400 and "year_from is after year_to" in swapped.text
-    assert client.get("/v1/search", params={"q": "papier", "year_from": "2023", "year_to": "2020"}).json()[
-        "detail"] == "year_from is after year_to"
+    assert (
+        client.get("/v1/search", params={"q": "papier", "year_from": "2023", "year_to": "2020"}).json()["detail"]
+        == "year_from is after year_to"
+    )
     bad = client.get("/", params={"q": "papier", "year_from": "deux mille", "ui": "fr"})
     assert bad.status_code == 400 and "entre 1900 et 2100" in bad.text
 
@@ -205,8 +227,9 @@ def test_similar_page_lists_precedents_by_type(client, setup):
     assert response.status_code == 200 and "Similar documents" in response.text
     sources = [s for s, _ in _articles(response.text)]
     assert any(s.endswith("pv-cao-papier-lanvallec-2022.md") for s in sources)
-    assert "Minutes and decisions" in response.text and not any(s.endswith("cctp-papier-lanvallec-2022.pdf")
-                                                                  for s in sources)
+    assert "Minutes and decisions" in response.text and not any(
+        s.endswith("cctp-papier-lanvallec-2022.pdf") for s in sources
+    )
     missing = client.get("/similar/0000000000000000", params={"ui": "en"})
     assert missing.status_code == 404 and "Document not found." in missing.text
 
@@ -221,7 +244,9 @@ def test_pages_do_not_change_the_api(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
     assert not [p for p in paths if not p.startswith(("/v1/", "/health"))]
     css = client.get("/static/search.css")
-    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and ":focus-visible" in css.text
+    assert (
+        css.status_code == 200 and css.headers["content-type"].startswith("text/css") and ":focus-visible" in css.text
+    )
     assert client.get("/v1/search", params={"q": "papier"}).headers["content-type"].startswith("application/json")
 
 

@@ -10,10 +10,10 @@ import zlib
 from pathlib import Path
 
 import pytest
+from parse_targets import die_on_crash, die_once, hang_ignoring_alarm
 
 from index.parsing import ParseJob, ParserPool, parse_all
 from ingest.errors import IngestError
-from parse_targets import die_on_crash, die_once, hang_ignoring_alarm
 
 
 def _pdf(objects: list[bytes]) -> bytes:
@@ -32,14 +32,16 @@ def _pdf(objects: list[bytes]) -> bytes:
 def _page_pdf(content: bytes, compress: bool = False) -> bytes:
     stream = zlib.compress(content, 9) if compress else content
     flate = b" /Filter /FlateDecode" if compress else b""
-    return _pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d%s >>\nstream\n" % (len(stream), flate) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d%s >>\nstream\n" % (len(stream), flate) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
 
 
 def bomb_pdf(megabytes: int) -> bytes:

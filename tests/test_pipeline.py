@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, make_pdf
+
 from ingest.errors import IngestError
 from ingest.pipeline import parse_file
 from ingest.walk import walk_paths
@@ -30,20 +30,24 @@ def test_markdown_front_matter_becomes_metadata_not_text(small_corpus: Path):
 
 def test_catalog_entry_wins_over_heuristics(tmp_path: Path):
     (tmp_path / "a.txt").write_text("Compte rendu de la réunion du groupe de travail textiles.", encoding="utf-8")
-    (tmp_path / "catalog.toml").write_text('["a.txt"]\ntitle = "GT textiles"\ndoc_type = "minutes"\n'
-                                           'year = 2023\nbuyer = "RARGO"\n', encoding="utf-8")
+    (tmp_path / "catalog.toml").write_text(
+        '["a.txt"]\ntitle = "GT textiles"\ndoc_type = "minutes"\nyear = 2023\nbuyer = "RARGO"\n', encoding="utf-8"
+    )
     walk = walk_paths([tmp_path])
     parsed = parse_file(walk.files[0].path, walk.files[0].source, walk.files[0].catalog)
     assert (parsed.document.title, parsed.document.doc_type, parsed.document.year) == ("GT textiles", "minutes", 2023)
     assert parsed.document.extra["buyer"] == "RARGO"
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("broken.pdf", b"%PDF-1.4\nnot a pdf at all", "PDF"),
-    ("empty.pdf", b"", "empty file"),
-    ("empty.md", b"   \n", "empty file"),
-    ("binary.txt", b"\x00\x01\x02abc", "binary"),
-])
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("broken.pdf", b"%PDF-1.4\nnot a pdf at all", "PDF"),
+        ("empty.pdf", b"", "empty file"),
+        ("empty.md", b"   \n", "empty file"),
+        ("binary.txt", b"\x00\x01\x02abc", "binary"),
+    ],
+)
 def test_bad_files_raise_an_ingest_error_with_the_reason(tmp_path: Path, name: str, content: bytes, reason: str):
     (tmp_path / name).write_bytes(content)
     with pytest.raises(IngestError, match=reason):
@@ -98,8 +102,11 @@ def test_every_shared_pdf_sample_yields_text_or_a_reason():
 
 
 def test_markdown_inline_markup_is_not_quoted(tmp_path: Path):
-    (tmp_path / "faq.md").write_text("# FAQ\n\n**Peut-on réserver un lot à un ESAT ?** Oui, voir "
-                                     "[la fiche](https://example.org/fiche) <!-- brouillon -->.", encoding="utf-8")
+    (tmp_path / "faq.md").write_text(
+        "# FAQ\n\n**Peut-on réserver un lot à un ESAT ?** Oui, voir "
+        "[la fiche](https://example.org/fiche) <!-- brouillon -->.",
+        encoding="utf-8",
+    )
     text = parse_file(tmp_path / "faq.md", "faq.md").pages[0].text
     assert "**" not in text and "](" not in text and "brouillon" not in text
     assert "Peut-on réserver un lot à un ESAT ? Oui, voir la fiche" in text

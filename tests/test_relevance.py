@@ -35,7 +35,8 @@ def test_the_members_question_opens_on_the_french_answer(client):
 
 
 def test_a_school_catering_question_opens_on_catering_documents(client):
-    body = client.get("/v1/search", params={"q": "what award criteria did other cities use for school catering?",
-                                            "k": 3}).json()
+    body = client.get(
+        "/v1/search", params={"q": "what award criteria did other cities use for school catering?", "k": 3}
+    ).json()
     titles = " ".join(d["title"].lower() for d in body["documents"][:2])
     assert "catering" in titles or "restauration" in titles or "food" in titles, titles

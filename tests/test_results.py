@@ -168,7 +168,10 @@ def test_an_unknown_sort_or_unit_is_a_400(client):
 @pytest.mark.parametrize("mode", ["dense", "lexical"])
 def test_every_mode_empties_nonsense_but_not_a_question_whose_terms_match(bundled_collection, mode):
     # dense cosines 0.34-0.40 on this corpus: below the floor, but their words match passages
-    for question in ("workwear labels GOTS OEKO-TEX", "distributeurs automatiques boissons chaudes équitables Eastmoor",
-                     "egalim cantine 50 % durable 20 % bio"):
+    for question in (
+        "workwear labels GOTS OEKO-TEX",
+        "distributeurs automatiques boissons chaudes équitables Eastmoor",
+        "egalim cantine 50 % durable 20 % bio",
+    ):
         assert search(bundled_collection, question, k=1, mode=mode).total_documents > 0, question
     assert search(bundled_collection, "xqzzyv blorf", k=1, mode=mode).documents == []

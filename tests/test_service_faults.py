@@ -11,15 +11,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
 from conftest import ADMIN, ADMIN_KEY, ROOT, assert_consistent, make_pdf
+
 from eval.bench_http import Server, free_port
 from index.collection import open_collection
 from index.store import Where
 from service.settings import Settings
 
-PARAGRAPH = ("Le titulaire du marché de restauration scolaire s'engage à servir des produits durables et de qualité, "
-             "dont au moins la moitié issus de l'agriculture biologique ou sous signe de qualité. ")
+PARAGRAPH = (
+    "Le titulaire du marché de restauration scolaire s'engage à servir des produits durables et de qualité, "
+    "dont au moins la moitié issus de l'agriculture biologique ou sous signe de qualité. "
+)
 
 
 def _pdf(folder, name: str, pages: int) -> bytes:
@@ -30,14 +32,17 @@ def _pdf(folder, name: str, pages: int) -> bytes:
 @pytest.fixture
 def server(tmp_path, embedder):
     config = Settings(data_dir=tmp_path / "data", admin_key=ADMIN_KEY, max_upload_mb=20)
-    with open_collection(data_dir=config.data_dir, create=True, embedder=embedder) as collection:
-        with Server(collection, config) as running:
-            yield running, collection
+    with (
+        open_collection(data_dir=config.data_dir, create=True, embedder=embedder) as collection,
+        Server(collection, config) as running,
+    ):
+        yield running, collection
 
 
 def _upload(url: str, name: str, data: bytes) -> httpx.Response:
-    return httpx.post(f"{url}/v1/documents", files={"files": (name, data, "application/pdf")}, headers=ADMIN,
-                      timeout=300)
+    return httpx.post(
+        f"{url}/v1/documents", files={"files": (name, data, "application/pdf")}, headers=ADMIN, timeout=300
+    )
 
 
 def test_concurrent_uploads_of_the_same_file_index_it_once(server, tmp_path):
@@ -80,15 +85,25 @@ def test_searches_keep_answering_while_an_upload_is_ingested(server, tmp_path):
 
 def test_server_killed_mid_upload_leaves_a_store_that_opens_and_a_reupload_completes(tmp_path, embedder):
     data_dir, port = tmp_path / "data", free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROCSEARCH_ADMIN_KEY": ADMIN_KEY,
-           "PROCSEARCH_PORT": str(port), "PROCSEARCH_MAX_UPLOAD_MB": "20"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PROCSEARCH_ADMIN_KEY": ADMIN_KEY,
+        "PROCSEARCH_PORT": str(port),
+        "PROCSEARCH_MAX_UPLOAD_MB": "20",
+    }
     # the second file is long enough that a kill one second in lands while it is parsed or embedded
     files = {f"tender-{n}.pdf": _pdf(tmp_path, f"tender-{n}.pdf", 240 if n == 1 else 40) for n in range(3)}
     url = f"http://127.0.0.1:{port}"
 
     def serve() -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-m", "service.cli", "--data", str(data_dir), "serve"],
-                                   env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "--data", str(data_dir), "serve"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(600):
             try:
                 if httpx.get(f"{url}/health", timeout=2).status_code == 200:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-
 from conftest import SHARED
+
 from ingest.converters import convert
 from ingest.errors import IngestError
 from ingest.pipeline import parse_file
@@ -55,8 +54,11 @@ def test_every_shared_file_is_parsed_skipped_or_fails_for_lack_of_text():
     walk = walk_paths(ROOTS)
     on_disk = {p for root in ROOTS for p in root.rglob("*") if p.is_file()}
     walked = {f.path for f in walk.files} | {ROOTS[0].parent / s for s, _ in walk.skipped}
-    ignored = {p for p in on_disk - walked if any(part.startswith((".", "_")) for part in p.relative_to(SHARED).parts)
-               or p.name == "catalog.toml"}
+    ignored = {
+        p
+        for p in on_disk - walked
+        if any(part.startswith((".", "_")) for part in p.relative_to(SHARED).parts) or p.name == "catalog.toml"
+    }
     assert on_disk - walked == ignored, f"files neither walked nor hidden: {sorted(on_disk - walked - ignored)[:10]}"
 
     parsed: Counter[str] = Counter()
@@ -78,9 +80,11 @@ def test_every_shared_file_is_parsed_skipped_or_fails_for_lack_of_text():
 
     skipped_by_reason = Counter(_generic(reason) for _, reason in walk.skipped)
     failed_by_reason = Counter(_generic(reason) for _, reason in failed)
-    print(f"\nshared corpus: {len(on_disk)} files on disk, {len(ignored)} hidden/sidecar, "
-          f"{sum(parsed.values())} parsed ({chunks} chunks), {len(walk.skipped)} skipped, {len(failed)} failed, "
-          f"{len(unexpected)} unexpected errors, in {elapsed:.0f} s")
+    print(
+        f"\nshared corpus: {len(on_disk)} files on disk, {len(ignored)} hidden/sidecar, "
+        f"{sum(parsed.values())} parsed ({chunks} chunks), {len(walk.skipped)} skipped, {len(failed)} failed, "
+        f"{len(unexpected)} unexpected errors, in {elapsed:.0f} s"
+    )
     print("parsed by type:", dict(parsed.most_common()))
     print("skipped by reason:", dict(skipped_by_reason.most_common()))
     print("failed by reason:", dict(failed_by_reason.most_common()))
@@ -90,8 +94,9 @@ def test_every_shared_file_is_parsed_skipped_or_fails_for_lack_of_text():
     assert not unexpected, f"exceptions other than IngestError escaped: {unexpected[:10]}"
     assert len(walk.files) == sum(parsed.values()) + len(failed)
     assert all(reason for _, reason in walk.skipped + failed), "every skip and failure says why"
-    with_text = [(s, r) for s, r in failed
-                 if not (NO_TEXT.search(r) or r.startswith(KNOWN.get(s, "\0")) or _blank(s, r))]
+    with_text = [
+        (s, r) for s, r in failed if not (NO_TEXT.search(r) or r.startswith(KNOWN.get(s, "\0")) or _blank(s, r))
+    ]
     assert not with_text, f"files that have text but failed: {with_text}"
     for suffix in (".pdf", ".md", ".mdx", ".txt", ".docx", ".xml", ".pptx"):
         assert parsed[suffix] > 0, f"no {suffix} file parsed"

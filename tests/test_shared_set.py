@@ -10,8 +10,14 @@ from eval.shared_set import DEFAULT_CORPUS, HALVES, SET_DIR, evaluate_shared, se
 from service.cli import main
 
 # the language of each part of ../shared/corpus (README there); the set judges no TED notice
-FOLDER_LANGUAGE = {"code-marches-publics": "fr", "minumeco": "fr", "us-far": "en", "us-18f-rfq": "en",
-                   "us-techfar": "en", "us-minutes-denver": "en"}
+FOLDER_LANGUAGE = {
+    "code-marches-publics": "fr",
+    "minumeco": "fr",
+    "us-far": "en",
+    "us-18f-rfq": "en",
+    "us-techfar": "en",
+    "us-minutes-denver": "en",
+}
 QUERIES = load_queries(SET_DIR / "queries.jsonl")
 QRELS = load_qrels(SET_DIR / "qrels.tsv")
 
@@ -49,8 +55,7 @@ def test_the_set_runs_end_to_end_on_its_judged_files(tmp_path, embedder):
             (corpus / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(DEFAULT_CORPUS / path, corpus / path)
     (corpus / "us-far").mkdir(exist_ok=True)
-    report = evaluate_shared(modes=("hybrid",), corpus=corpus, data_dir=tmp_path / "data",
-                             embedder=embedder)
+    report = evaluate_shared(modes=("hybrid",), corpus=corpus, data_dir=tmp_path / "data", embedder=embedder)
     results = {r.query_id: r for r in report.modes[0].queries}
     for query_id in chosen:  # on so small a corpus each finds a judged document first
         assert results[query_id].first_relevant_rank == 1, (query_id, results[query_id].top)
@@ -63,6 +68,7 @@ def test_a_missing_shared_corpus_is_one_line_and_a_non_zero_exit(tmp_path, capsy
 
 
 # --------------------------------------------------------------------------- the 150-question set and its halves
+
 
 def direction(query):
     return f"{query.language}-{'cross' if query.cross_lingual else 'same'}"
@@ -86,7 +92,7 @@ def test_every_query_has_a_fixed_half_and_the_halves_are_balanced():
     halves = [q.metadata.get("half") for q in QUERIES]
     assert set(halves) == set(HALVES)
     assert abs(halves.count("tune") - halves.count("test")) <= 1
-    for key in ({direction(q) for q in QUERIES} | {q.style for q in QUERIES}):
+    for key in {direction(q) for q in QUERIES} | {q.style for q in QUERIES}:
         group = [q.metadata["half"] for q in QUERIES if key in (direction(q), q.style)]
         assert abs(group.count("tune") - group.count("test")) <= 2, key
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from conftest import make_pdf
+
 from eval.similar import DEFAULT_PAIRS, evaluate_similar, load_pairs
 from index.indexer import ingest_paths
 
@@ -22,6 +23,8 @@ def test_evaluate_similar_on_a_small_store(edge_collection, tmp_path: Path):
     (root / "buses.txt").write_text("Battery-electric buses and depot chargers. " * 30, encoding="utf-8")
     ingest_paths(edge_collection, [root], workers=0)
     pairs_file = tmp_path / "pairs.tsv"
-    pairs_file.write_text("document\tsimilar\tscore\nrfp-catering-2024.pdf\titt-catering-2019.pdf\t2\n", encoding="utf-8")
+    pairs_file.write_text(
+        "document\tsimilar\tscore\nrfp-catering-2024.pdf\titt-catering-2019.pdf\t2\n", encoding="utf-8"
+    )
     report = evaluate_similar(edge_collection, load_pairs(pairs_file))
     assert report.documents == 1 and report.ndcg_at_5 == 1.0 and not report.missing

@@ -248,11 +248,16 @@ def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, mon
         (root / name / "index.md").write_text(f"# {name}\n\n" + _text(name).decode(), encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", admin_key="admin-secret")
     monkeypatch.setenv("PROCSEARCH_ADMIN_KEY", "admin-secret")
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection, \
-            Server(collection, settings) as running:
+    with (
+        open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection,
+        Server(collection, settings) as running,
+    ):
         assert upload_paths(running.url, [root]) == 0
         assert sorted(d["source"] for d in collection.documents()) == [
-            "uploads/site/achats/index.md", "uploads/site/services/index.md", "uploads/site/travaux/index.md"]
+            "uploads/site/achats/index.md",
+            "uploads/site/services/index.md",
+            "uploads/site/travaux/index.md",
+        ]
         capsys.readouterr()
         assert upload_paths(running.url, [root]) == 0
         assert capsys.readouterr().out.count("unchanged") == 3 and len(collection.documents()) == 3
@@ -260,8 +265,10 @@ def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, mon
 
 def test_startup_removes_staged_leftovers_and_originals_no_record_points_to(tmp_path, embedder):
     settings = Settings(data_dir=tmp_path / "data", admin_key="admin-secret")
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection, \
-            TestClient(create_app(settings, collection=collection)) as client:
+    with (
+        open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection,
+        TestClient(create_app(settings, collection=collection)) as client,
+    ):
         kept = _upload(client, [("files", ("rc.txt", _text("règlement"), "text/plain"))]).json()["files"][0]
     uploads = settings.data_dir / "uploads"
     (uploads / ".staging" / "crashed.pdf").write_bytes(b"half")

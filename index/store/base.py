@@ -12,7 +12,16 @@ from typing import Protocol
 
 DENSE = "dense"
 KEYWORD_FIELDS = (
-    "kind", "state", "switched", "document_id", "language", "doc_type", "version", "source", "generation", "buyer",
+    "kind",
+    "state",
+    "switched",
+    "document_id",
+    "language",
+    "doc_type",
+    "version",
+    "source",
+    "generation",
+    "buyer",
 )
 INTEGER_FIELDS = ("year",)
 RRF_K = 60
@@ -57,16 +66,24 @@ def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
     """(must, must_not) in a backend-neutral shape; each backend maps them to its own classes."""
     must: list[Condition] = []
     switched = None if where.switched is None else ("1" if where.switched else "0")  # keyword: bools are unreliable
-    for key, value in (("kind", where.kind), ("version", where.version), ("state", where.state),
-                       ("generation", where.generation)):
+    for key, value in (
+        ("kind", where.kind),
+        ("version", where.version),
+        ("state", where.state),
+        ("generation", where.generation),
+    ):
         if value is not None:
             must.append((key, (value,)))
     if where.live is True:
         must.append((LIVE, ()))
     if switched == "1":
         must.append(("switched", ("1",)))
-    for key, values in (("document_id", where.document_ids), ("language", where.languages),
-                        ("doc_type", where.doc_types), ("buyer", where.buyers)):
+    for key, values in (
+        ("document_id", where.document_ids),
+        ("language", where.languages),
+        ("doc_type", where.doc_types),
+        ("buyer", where.buyers),
+    ):
         if values:
             must.append((key, tuple(values)))
     if where.year_from is not None or where.year_to is not None:
@@ -141,8 +158,16 @@ class Store(Protocol):
     def upsert(self, points: list[StoredPoint]) -> None: ...
     def delete(self, where: Where) -> None: ...
     def set_payload(self, where: Where, payload: dict[str, object]) -> None: ...
-    def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool | list[str] = True) -> list[Found]: ...
+    def query(
+        self,
+        sources: list[VectorQuery],
+        where: Where,
+        limit: int,
+        offset: int = 0,
+        pool: int = 100,
+        rrf_k: int = RRF_K,
+        with_payload: bool | list[str] = True,
+    ) -> list[Found]: ...
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]: ...
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]: ...
     def count(self, where: Where) -> int: ...

@@ -11,11 +11,22 @@ from pathlib import Path
 
 import qdrant_edge as qe
 
-from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, LIVE, RRF_K, Found, StoredPoint,
-                              VectorQuery, Where, conditions, score_groups)
 from index.disk import check_free, check_writable
-from index.store.lock import DataLock
 from index.sparse import SPACES
+from index.store.base import (
+    DENSE,
+    INTEGER_FIELDS,
+    KEYWORD_FIELDS,
+    LIVE,
+    RRF_K,
+    Found,
+    StoredPoint,
+    VectorQuery,
+    Where,
+    conditions,
+    score_groups,
+)
+from index.store.lock import DataLock
 from ingest.errors import StoreError
 
 # The indexes that searches check on every candidate (kind, state and the members' filters) are loaded
@@ -40,8 +51,12 @@ def _match(key: str, value: str) -> qe.FieldCondition:
 
 
 # base.visible as a filter: live and not switched, or hidden and switched
-_LIVE = qe.Filter(should=[qe.Filter(must=[_match("state", "live")], must_not=[_match("switched", "1")]),
-                          qe.Filter(must=[_match("state", "hidden"), _match("switched", "1")])])
+_LIVE = qe.Filter(
+    should=[
+        qe.Filter(must=[_match("state", "live")], must_not=[_match("switched", "1")]),
+        qe.Filter(must=[_match("state", "hidden"), _match("switched", "1")]),
+    ]
+)
 
 
 def _condition(key: str, values: tuple) -> qe.FieldCondition | qe.Filter:
@@ -68,12 +83,15 @@ def _vector(query: VectorQuery):
 def _weighted_sum(weights: list[float]) -> qe.Formula:
     """Σ weight_i × score of prefetch i; a point missing from a prefetch scores 0 there."""
     E = qe.Expression
-    return qe.Formula(E.Sum([E.Mult([E.Constant(w), E.Variable(f"$score[{i}]")]) for i, w in enumerate(weights)]),
-                      defaults={f"$score[{i}]": 0.0 for i in range(len(weights))})
+    return qe.Formula(
+        E.Sum([E.Mult([E.Constant(w), E.Variable(f"$score[{i}]")]) for i, w in enumerate(weights)]),
+        defaults={f"$score[{i}]": 0.0 for i in range(len(weights))},
+    )
 
 
-def _score_fusion(groups: list[tuple[float, list[VectorQuery]]], flt: qe.Filter | None,
-                  n: int) -> tuple[list[qe.Prefetch], qe.Formula]:
+def _score_fusion(
+    groups: list[tuple[float, list[VectorQuery]]], flt: qe.Filter | None, n: int
+) -> tuple[list[qe.Prefetch], qe.Formula]:
     """Prefetches and final formula of a score-fused query (see base.score_groups)."""
     parts = []
     for _, members in groups:
@@ -87,8 +105,12 @@ def _score_fusion(groups: list[tuple[float, list[VectorQuery]]], flt: qe.Filter 
 def _found(point, score: float | None = None) -> Found:
     # each read of .payload or .vector converts the point's data again (a new dict): read each once
     vectors, payload = point.vector, point.payload
-    return Found(str(point.id), score if score is not None else getattr(point, "score", 0.0),
-                 payload if payload else {}, vectors if isinstance(vectors, dict) else {})
+    return Found(
+        str(point.id),
+        score if score is not None else getattr(point, "score", 0.0),
+        payload if payload else {},
+        vectors if isinstance(vectors, dict) else {},
+    )
 
 
 class EdgeStore:
@@ -112,11 +134,15 @@ class EdgeStore:
             elif dimension is None:
                 raise StoreError(f"no index in {folder} yet: run `procsearch ingest PATH` first")
             else:
-                self._shard = qe.EdgeShard.create(str(shard_path), qe.EdgeConfig(
-                    vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
-                    sparse_vectors={name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)
-                                    for name in SPACES.values()},
-                ))
+                self._shard = qe.EdgeShard.create(
+                    str(shard_path),
+                    qe.EdgeConfig(
+                        vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
+                        sparse_vectors={
+                            name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf) for name in SPACES.values()
+                        },
+                    ),
+                )
             have = self._shard.info().payload_schema or {}
             for field, schema in _SCHEMA.items():  # also the indexes a newer version filters on (`switched`)
                 if field not in have:
@@ -156,30 +182,53 @@ class EdgeStore:
     def set_payload(self, where: Where, payload: dict[str, object]) -> None:
         self._update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
 
-    def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool | list[str] = True) -> list[Found]:
+    def query(
+        self,
+        sources: list[VectorQuery],
+        where: Where,
+        limit: int,
+        offset: int = 0,
+        pool: int = 100,
+        rrf_k: int = RRF_K,
+        with_payload: bool | list[str] = True,
+    ) -> list[Found]:
         flt = to_filter(where)
         n = max(pool, limit + offset)
         groups = score_groups(sources)
         if len(sources) == 1:
-            request = qe.QueryRequest(limit=limit, offset=offset, query=qe.Query.Nearest(
-                _vector(sources[0]), using=sources[0].using), filter=flt, with_payload=with_payload)
+            request = qe.QueryRequest(
+                limit=limit,
+                offset=offset,
+                query=qe.Query.Nearest(_vector(sources[0]), using=sources[0].using),
+                filter=flt,
+                with_payload=with_payload,
+            )
         elif groups is not None:
             prefetches, formula = _score_fusion(groups, flt, n)
-            request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload,
-                                      query=formula)
+            request = qe.QueryRequest(
+                limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload, query=formula
+            )
         else:
-            prefetches = [qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using))
-                          for s in sources]
-            request = qe.QueryRequest(limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload,
-                                      query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]))
+            prefetches = [
+                qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using)) for s in sources
+            ]
+            request = qe.QueryRequest(
+                limit=limit,
+                offset=offset,
+                prefetches=prefetches,
+                with_payload=with_payload,
+                query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]),
+            )
         return [_found(p) for p in self._shard.query(request)]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
         out, offset = [], None
         while True:
-            records, offset = self._shard.scroll(qe.ScrollRequest(
-                offset=offset, limit=1000, filter=to_filter(where), with_payload=True, with_vector=with_vectors))
+            records, offset = self._shard.scroll(
+                qe.ScrollRequest(
+                    offset=offset, limit=1000, filter=to_filter(where), with_payload=True, with_vector=with_vectors
+                )
+            )
             out.extend(_found(r, 0.0) for r in records)
             if offset is None:
                 return out

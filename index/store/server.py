@@ -10,13 +10,26 @@ from __future__ import annotations
 from qdrant_client import QdrantClient
 from qdrant_client import models as m
 
-from index.store.base import (DENSE, INTEGER_FIELDS, KEYWORD_FIELDS, LIVE, Found, RRF_K, StoredPoint,
-                              VectorQuery, Where, conditions, score_groups)
 from index.sparse import SPACES
+from index.store.base import (
+    DENSE,
+    INTEGER_FIELDS,
+    KEYWORD_FIELDS,
+    LIVE,
+    RRF_K,
+    Found,
+    StoredPoint,
+    VectorQuery,
+    Where,
+    conditions,
+    score_groups,
+)
 from ingest.errors import StoreError
 
-_SCHEMA = {**{f: m.PayloadSchemaType.KEYWORD for f in KEYWORD_FIELDS},
-           **{f: m.PayloadSchemaType.INTEGER for f in INTEGER_FIELDS}}
+_SCHEMA = {
+    **{f: m.PayloadSchemaType.KEYWORD for f in KEYWORD_FIELDS},
+    **{f: m.PayloadSchemaType.INTEGER for f in INTEGER_FIELDS},
+}
 
 
 def _match(key: str, value: str) -> m.FieldCondition:
@@ -24,8 +37,12 @@ def _match(key: str, value: str) -> m.FieldCondition:
 
 
 # base.visible as a filter: live and not switched, or hidden and switched
-_LIVE = m.Filter(should=[m.Filter(must=[_match("state", "live")], must_not=[_match("switched", "1")]),
-                         m.Filter(must=[_match("state", "hidden"), _match("switched", "1")])])
+_LIVE = m.Filter(
+    should=[
+        m.Filter(must=[_match("state", "live")], must_not=[_match("switched", "1")]),
+        m.Filter(must=[_match("state", "hidden"), _match("switched", "1")]),
+    ]
+)
 
 
 def _condition(key: str, values: tuple) -> m.FieldCondition | m.Filter:
@@ -51,13 +68,15 @@ def _vector(query: VectorQuery):
 
 def _weighted_sum(weights: list[float]) -> m.FormulaQuery:
     """Σ weight_i × score of prefetch i; a point missing from a prefetch scores 0 there."""
-    return m.FormulaQuery(formula=m.SumExpression(sum=[m.MultExpression(mult=[w, f"$score[{i}]"])
-                                                       for i, w in enumerate(weights)]),
-                          defaults={f"$score[{i}]": 0.0 for i in range(len(weights))})
+    return m.FormulaQuery(
+        formula=m.SumExpression(sum=[m.MultExpression(mult=[w, f"$score[{i}]"]) for i, w in enumerate(weights)]),
+        defaults={f"$score[{i}]": 0.0 for i in range(len(weights))},
+    )
 
 
-def _score_fusion(groups: list[tuple[float, list[VectorQuery]]], flt: m.Filter | None,
-                  n: int) -> tuple[list[m.Prefetch], m.FormulaQuery]:
+def _score_fusion(
+    groups: list[tuple[float, list[VectorQuery]]], flt: m.Filter | None, n: int
+) -> tuple[list[m.Prefetch], m.FormulaQuery]:
     """Prefetches and final formula of a score-fused query (see base.score_groups), as in the Edge store."""
     parts = []
     for _, members in groups:
@@ -82,7 +101,9 @@ class ServerStore:
             self._client = QdrantClient(location=url) if url == ":memory:" else QdrantClient(url=url, api_key=api_key)
             exists = self._client.collection_exists(collection)
         except Exception as exc:  # noqa: BLE001 - connection errors come in many types
-            raise StoreError(f"cannot reach Qdrant at {url}: {exc}. Is the server up (docker compose up qdrant)?") from exc
+            raise StoreError(
+                f"cannot reach Qdrant at {url}: {exc}. Is the server up (docker compose up qdrant)?"
+            ) from exc
         if exists:
             self._add_missing_indexes()
             return
@@ -106,9 +127,17 @@ class ServerStore:
     def upsert(self, points: list[StoredPoint]) -> None:
         if not points:
             return
-        structs = [m.PointStruct(id=p.id, payload=p.payload, vector={
-            name: (v if isinstance(v, list) else m.SparseVector(indices=v[0], values=v[1]))
-            for name, v in p.vectors.items()}) for p in points]
+        structs = [
+            m.PointStruct(
+                id=p.id,
+                payload=p.payload,
+                vector={
+                    name: (v if isinstance(v, list) else m.SparseVector(indices=v[0], values=v[1]))
+                    for name, v in p.vectors.items()
+                },
+            )
+            for p in points
+        ]
         self._client.upsert(self.collection, structs, wait=True)
 
     def delete(self, where: Where) -> None:
@@ -117,45 +146,73 @@ class ServerStore:
     def set_payload(self, where: Where, payload: dict[str, object]) -> None:
         self._client.set_payload(self.collection, payload, points=to_filter(where) or m.Filter(), wait=True)
 
-    def query(self, sources: list[VectorQuery], where: Where, limit: int, offset: int = 0,
-              pool: int = 100, rrf_k: int = RRF_K, with_payload: bool | list[str] = True) -> list[Found]:
+    def query(
+        self,
+        sources: list[VectorQuery],
+        where: Where,
+        limit: int,
+        offset: int = 0,
+        pool: int = 100,
+        rrf_k: int = RRF_K,
+        with_payload: bool | list[str] = True,
+    ) -> list[Found]:
         flt = to_filter(where)
         n = max(pool, limit + offset)
         groups = score_groups(sources)
         if len(sources) == 1:
-            response = self._client.query_points(self.collection, query=_vector(sources[0]), using=sources[0].using,
-                                                 query_filter=flt, limit=limit, offset=offset,
-                                                 with_payload=with_payload)
+            response = self._client.query_points(
+                self.collection,
+                query=_vector(sources[0]),
+                using=sources[0].using,
+                query_filter=flt,
+                limit=limit,
+                offset=offset,
+                with_payload=with_payload,
+            )
         elif groups is not None:
             prefetch, formula = _score_fusion(groups, flt, n)
-            response = self._client.query_points(self.collection, prefetch=prefetch, query=formula, limit=limit,
-                                                 offset=offset, with_payload=with_payload)
+            response = self._client.query_points(
+                self.collection, prefetch=prefetch, query=formula, limit=limit, offset=offset, with_payload=with_payload
+            )
         else:
             prefetch = [m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=n) for s in sources]
             response = self._client.query_points(
-                self.collection, prefetch=prefetch, limit=limit, offset=offset, with_payload=with_payload,
-                query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[s.weight for s in sources])))
+                self.collection,
+                prefetch=prefetch,
+                limit=limit,
+                offset=offset,
+                with_payload=with_payload,
+                query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[s.weight for s in sources])),
+            )
         return [_found(p) for p in response.points]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
         out, offset = [], None
         while True:
-            records, offset = self._client.scroll(self.collection, scroll_filter=to_filter(where), limit=1000,
-                                                  offset=offset, with_payload=True, with_vectors=with_vectors)
+            records, offset = self._client.scroll(
+                self.collection,
+                scroll_filter=to_filter(where),
+                limit=1000,
+                offset=offset,
+                with_payload=True,
+                with_vectors=with_vectors,
+            )
             out.extend(_found(r) for r in records)
             if offset is None:
                 return out
 
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]:
-        return [_found(r) for r in self._client.retrieve(self.collection, ids, with_payload=True,
-                                                          with_vectors=with_vectors)]
+        return [
+            _found(r) for r in self._client.retrieve(self.collection, ids, with_payload=True, with_vectors=with_vectors)
+        ]
 
     def count(self, where: Where) -> int:
         return self._client.count(self.collection, count_filter=to_filter(where), exact=True).count
 
     def facet(self, key: str, where: Where) -> dict[object, int]:
-        response = self._client.facet(self.collection, key=key, facet_filter=to_filter(where), limit=100_000,
-                                      exact=True)
+        response = self._client.facet(
+            self.collection, key=key, facet_filter=to_filter(where), limit=100_000, exact=True
+        )
         return {hit.value: hit.count for hit in response.hits}
 
     def optimize(self) -> bool:

@@ -43,8 +43,7 @@ CONVERTERS = {
     ".html": ("html", "extract_html", "text/html"),
     ".htm": ("html", "extract_html", "text/html"),
     ".xml": ("eforms", "extract_eforms", "application/xml"),
-    ".pptx": ("pptx", "extract_pptx",
-              "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ".pptx": ("pptx", "extract_pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
 }
 SUPPORTED = frozenset(CONVERTERS)
 
@@ -98,5 +97,13 @@ def convert(path: Path, data: bytes) -> Extracted:
         raise IngestError(f"document too large to read in memory ({path.suffix.lower()})") from exc
 
 
-__all__ = ["CONVERTERS", "Extracted", "SKIPPED", "SUPPORTED", "content_type", "convert", "load_converters",
-           "skip_reason"]
+__all__ = [
+    "CONVERTERS",
+    "Extracted",
+    "SKIPPED",
+    "SUPPORTED",
+    "content_type",
+    "convert",
+    "load_converters",
+    "skip_reason",
+]

@@ -26,7 +26,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
     if not match:
         return {}, text, []
     fence, raw = match.group(1), match.group(2)
-    body = text[match.end():]
+    body = text[match.end() :]
     try:
         meta = tomllib.loads(raw) if fence == "+++" else yaml.safe_load(raw)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
@@ -34,8 +34,10 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
     if not isinstance(meta, dict):
         return {}, body, []
     if metadata_exceeds(meta):
-        raise IngestError(f"front matter too large: its metadata would take over {MAX_METADATA_CHARS:,} "
-                          "characters (YAML aliases expand when stored); shorten it")
+        raise IngestError(
+            f"front matter too large: its metadata would take over {MAX_METADATA_CHARS:,} "
+            "characters (YAML aliases expand when stored); shorten it"
+        )
     return {str(k): v for k, v in meta.items()}, body, []
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from ingest import limits
 from ingest.converters.base import Extracted
 from ingest.converters.pdf_scans import read_scans
 from ingest.errors import IngestError
-from ingest import limits
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -61,8 +61,10 @@ def extract_pdf(path: Path, data: bytes) -> Extracted:
     texts, warnings, total = [], [], 0
     for number, page in enumerate(pages, start=1):
         if total > limits.MAX_TEXT_CHARS:  # the rest would be cut anyway: do not spend time and memory on it
-            warnings.append(f"text truncated at {limits.MAX_TEXT_CHARS:,} characters: pages {number}–{len(pages)} "
-                            f"are not indexed; split the document to index the rest")
+            warnings.append(
+                f"text truncated at {limits.MAX_TEXT_CHARS:,} characters: pages {number}–{len(pages)} "
+                f"are not indexed; split the document to index the rest"
+            )
             break
         try:
             texts.append(page.extract_text() or "")
@@ -70,7 +72,7 @@ def extract_pdf(path: Path, data: bytes) -> Extracted:
             texts.append("")
             warnings.append(f"page {number} unreadable: {exc}")
         total += len(texts[-1])
-    ocr_pages = read_scans(pages[:len(texts)], texts, warnings, data)
+    ocr_pages = read_scans(pages[: len(texts)], texts, warnings, data)
     if not any(t.strip() for t in texts):
         unreadable = [w for w in warnings if " unreadable: " in w]
         if len(unreadable) == len(texts):  # every page raised: a broken or hostile file, not a scan

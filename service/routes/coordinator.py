@@ -16,11 +16,11 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.params import Parameter
 from litestar.response import Redirect, Response, Template
 
+from service.auth import cookie_key, key_matches, require_admin, require_reader
 from service.errors import error_responses
 from service.i18n import UI_LANGUAGES, choose_ui, translations
 from service.query_log import LoggedOpen, QueryLog, stamp
 from service.query_report import MonthReport, month_report, report_csv
-from service.auth import cookie_key, key_matches, require_admin, require_reader
 from service.settings import Settings
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -149,8 +149,9 @@ def coordinator_page(request: Request, settings: Settings, query_log: QueryLog, 
 
 
 @get("/open/{document_id:str}", sync_to_thread=True, include_in_schema=False, name="open-result")
-def open_result(request: Request, settings: Settings, query_log: QueryLog, document_id: str, s: str = "", r: int = 0,
-                to: str = "") -> Redirect:
+def open_result(
+    request: Request, settings: Settings, query_log: QueryLog, document_id: str, s: str = "", r: int = 0, to: str = ""
+) -> Redirect:
     """Count the opening of a result, then send the browser on; only to a path of this service."""
     require_reader(request, settings)
     target = (

@@ -20,16 +20,23 @@ from index.collection import Collection
 from index.parsing import ParserPool
 from index.search import SearchFilters
 from index.similar import similar_documents
-from ingest.converters import SUPPORTED
-from ingest.errors import IngestError, NotFoundError
+from ingest.errors import IngestError
 from service import audit
-from service.errors import BadRequest, UnsupportedMediaType, error_responses
+from service.errors import BadRequest, error_responses
 from service.openapi import ADMIN_SECURITY, DocumentId, UploadOperation
 from service.originals import upload_source, verified_original
 from service.responses import document_summary
 from service.routes.deps import require_admin, require_reader
-from service.schemas import (ChunkInfo, DocType, DocumentDetail, DocumentList, Language, SimilarResponse,
-                             UploadedFile, UploadResponse)
+from service.schemas import (
+    ChunkInfo,
+    DocType,
+    DocumentDetail,
+    DocumentList,
+    Language,
+    SimilarResponse,
+    UploadedFile,
+    UploadResponse,
+)
 from service.settings import Settings
 from service.uploading import WriteBusy, delete_upload, failure, store_upload
 
@@ -43,9 +50,16 @@ async def _disconnected(request: Request) -> bool:
     return False
 
 
-async def _store_one(request: Request, collection: Collection, settings: Settings, parser: ParserPool,
-                     upload: UploadFile, doc_type: str | None, folder: str | None,
-                     replacing: dict[str, object] | None = None) -> tuple[UploadedFile, Exception | None]:
+async def _store_one(
+    request: Request,
+    collection: Collection,
+    settings: Settings,
+    parser: ParserPool,
+    upload: UploadFile,
+    doc_type: str | None,
+    folder: str | None,
+    replacing: dict[str, object] | None = None,
+) -> tuple[UploadedFile, Exception | None]:
     """Store one file; its outcome (never raised) and, if it failed, the exception."""
     try:
         content = await upload.read()
@@ -59,23 +73,37 @@ async def _store_one(request: Request, collection: Collection, settings: Setting
             source = str(replacing["source"])
             wanted = Path(source).suffix.lower()
             if Path(upload.filename or "").suffix.lower() != wanted:
-                raise BadRequest(f"'{upload.filename}': a replacement must be a {wanted} file like the "
-                                 f"document it replaces ({source})")
+                raise BadRequest(
+                    f"'{upload.filename}': a replacement must be a {wanted} file like the "
+                    f"document it replaces ({source})"
+                )
         stored = await to_thread.run_sync(
-            store_upload, collection, settings.data_dir, source, content, doc_type, parser,
-            lambda: from_thread.run(_disconnected, request))
+            store_upload,
+            collection,
+            settings.data_dir,
+            source,
+            content,
+            doc_type,
+            parser,
+            lambda: from_thread.run(_disconnected, request),
+        )
     except Exception as exc:  # noqa: BLE001 - each file gets its own outcome; programmer errors are logged
         code, reason = failure(exc)
         if code == 500:
             log.error("upload of %s failed", upload.filename, exc_info=exc)
         action = "replace" if replacing is not None else "upload"
-        audit.record(settings.data_dir, request, action, replacing and str(replacing["document_id"]), source,
-                     f"failed: {reason}")
+        audit.record(
+            settings.data_dir, request, action, replacing and str(replacing["document_id"]), source, f"failed: {reason}"
+        )
         return UploadedFile(filename=upload.filename, status="failed", path=source, reason=reason, code=code), exc
     action = "replace" if replacing is not None or stored.status == "updated" else "upload"
     audit.record(settings.data_dir, request, action, stored.document_id, source, stored.status)
-    return UploadedFile(filename=upload.filename, status=stored.status, path=source,
-                        document=document_summary(collection.document(stored.document_id).payload)), None
+    return UploadedFile(
+        filename=upload.filename,
+        status=stored.status,
+        path=source,
+        document=document_summary(collection.document(stored.document_id).payload),
+    ), None
 
 
 def _busy(detail: str) -> Response:
@@ -102,18 +130,25 @@ def _answer(results: list[tuple[UploadedFile, Exception | None]], ok_status: int
     code = codes.pop() if len(codes) == 1 else 422
     detail = "no file was stored: " + "; ".join(f"{file.filename}: {file.reason}" for file in files)
     headers = {"Retry-After": "5"} if code == 503 else None
-    return Response({"status_code": code, "detail": detail, "files": msgspec.to_builtins(files)},
-                    status_code=code, headers=headers)
+    return Response(
+        {"status_code": code, "detail": detail, "files": msgspec.to_builtins(files)}, status_code=code, headers=headers
+    )
 
 
 class DocumentController(Controller):
     path = "/v1/documents"
     tags = ["documents"]
 
-    @get(sync_to_thread=True, summary="List documents (filters as in search, paginated)",
-         responses=error_responses(400, 401, 503))
+    @get(
+        sync_to_thread=True,
+        summary="List documents (filters as in search, paginated)",
+        responses=error_responses(400, 401, 503),
+    )
     def list_documents(
-        self, request: Request, collection: Collection, settings: Settings,
+        self,
+        request: Request,
+        collection: Collection,
+        settings: Settings,
         lang: Annotated[list[Language] | None, Parameter(description="Document language(s).")] = None,
         doc_type: Annotated[list[DocType] | None, Parameter(query="type", description="Document type(s).")] = None,
         year_from: Annotated[int | None, Parameter(ge=1900, le=2100, description="Earliest document year.")] = None,
@@ -122,71 +157,127 @@ class DocumentController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=500, description="Documents per page.")] = 50,
     ) -> DocumentList:
         require_reader(request, settings)
-        where = SearchFilters(languages=tuple(lang or ()), doc_types=tuple(doc_type or ()), year_from=year_from,
-                              year_to=year_to).where(kind="document")
+        where = SearchFilters(
+            languages=tuple(lang or ()), doc_types=tuple(doc_type or ()), year_from=year_from, year_to=year_to
+        ).where(kind="document")
         records = collection.documents(where)
-        return DocumentList(total=len(records), offset=offset, limit=limit,
-                            documents=[document_summary(r) for r in records[offset:offset + limit]])
+        return DocumentList(
+            total=len(records),
+            offset=offset,
+            limit=limit,
+            documents=[document_summary(r) for r in records[offset : offset + limit]],
+        )
 
-    @get("/{document_id:str}", sync_to_thread=True, summary="A document's metadata and its passages' pages",
-         responses=error_responses(401, 404, 503))
-    def get_document(self, request: Request, collection: Collection, settings: Settings,
-                     document_id: DocumentId) -> DocumentDetail:
+    @get(
+        "/{document_id:str}",
+        sync_to_thread=True,
+        summary="A document's metadata and its passages' pages",
+        responses=error_responses(401, 404, 503),
+    )
+    def get_document(
+        self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId
+    ) -> DocumentDetail:
         require_reader(request, settings)
         record = collection.document(document_id).payload
-        chunks = [ChunkInfo(index=int(c["index"]), page=int(c["page"]), page_end=int(c["page_end"]),
-                            section=str(c.get("section") or "")) for c in collection.chunks(document_id)]
-        return DocumentDetail(document=document_summary(record), sha256=str(record.get("sha256")),
-                              content_type=str(record.get("content_type")), chunks=chunks)
+        chunks = [
+            ChunkInfo(
+                index=int(c["index"]),
+                page=int(c["page"]),
+                page_end=int(c["page_end"]),
+                section=str(c.get("section") or ""),
+            )
+            for c in collection.chunks(document_id)
+        ]
+        return DocumentDetail(
+            document=document_summary(record),
+            sha256=str(record.get("sha256")),
+            content_type=str(record.get("content_type")),
+            chunks=chunks,
+        )
 
-    @get("/{document_id:str}/file", sync_to_thread=True, summary="The original file (PDFs open at #page=N)",
-         responses=error_responses(401, 404, 503))
-    def get_file(self, request: Request, collection: Collection, settings: Settings,
-                 document_id: DocumentId) -> File:
+    @get(
+        "/{document_id:str}/file",
+        sync_to_thread=True,
+        summary="The original file (PDFs open at #page=N)",
+        responses=error_responses(401, 404, 503),
+    )
+    def get_file(self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId) -> File:
         require_reader(request, settings)
         record = collection.document(document_id).payload
         path = verified_original(record, settings.data_dir)
         media_type = str(record.get("content_type"))
         # Uploaded HTML must not run as a page of this site: only PDFs and plain text open inline.
         inline = media_type in ("application/pdf", "text/plain", "text/markdown")
-        return File(path=path, filename=path.name, media_type=media_type,
-                    content_disposition_type="inline" if inline else "attachment",
-                    headers={"X-Content-Type-Options": "nosniff",
-                             "Content-Security-Policy": "default-src 'none'; sandbox"})
+        return File(
+            path=path,
+            filename=path.name,
+            media_type=media_type,
+            content_disposition_type="inline" if inline else "attachment",
+            headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"},
+        )
 
-    @get("/{document_id:str}/similar", sync_to_thread=True, summary="Documents most like this one (precedents)",
-         description="The same procurement's other documents first (draft, final, award), then documents of the "
-                     "same type, then the others; only those close enough (a relevance cut-off). Filters as in search.",
-         responses=error_responses(400, 401, 404, 503))
+    @get(
+        "/{document_id:str}/similar",
+        sync_to_thread=True,
+        summary="Documents most like this one (precedents)",
+        description="The same procurement's other documents first (draft, final, award), then documents of the "
+        "same type, then the others; only those close enough (a relevance cut-off). Filters as in search.",
+        responses=error_responses(400, 401, 404, 503),
+    )
     def similar(
-        self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId,
-        k: Annotated[int, Parameter(ge=1, le=50, description="At most this many documents (fewer when fewer are "
-                                                             "close enough: there is a relevance cut-off).")] = 5,
+        self,
+        request: Request,
+        collection: Collection,
+        settings: Settings,
+        document_id: DocumentId,
+        k: Annotated[
+            int,
+            Parameter(
+                ge=1,
+                le=50,
+                description="At most this many documents (fewer when fewer are "
+                "close enough: there is a relevance cut-off).",
+            ),
+        ] = 5,
         lang: Annotated[list[Language] | None, Parameter(description="Document language(s); repeatable.")] = None,
-        doc_type: Annotated[list[DocType] | None,
-                            Parameter(query="type", description="Document type(s); repeatable.")] = None,
+        doc_type: Annotated[
+            list[DocType] | None, Parameter(query="type", description="Document type(s); repeatable.")
+        ] = None,
         year_from: Annotated[int | None, Parameter(ge=1900, le=2100, description="Earliest document year.")] = None,
         year_to: Annotated[int | None, Parameter(ge=1900, le=2100, description="Latest document year.")] = None,
     ) -> SimilarResponse:
         require_reader(request, settings)
-        filters = SearchFilters(languages=tuple(lang or ()), doc_types=tuple(doc_type or ()), year_from=year_from,
-                                year_to=year_to)
+        filters = SearchFilters(
+            languages=tuple(lang or ()), doc_types=tuple(doc_type or ()), year_from=year_from, year_to=year_to
+        )
         found = similar_documents(collection, document_id, k, filters)
-        return SimilarResponse(document_id=document_id,
-                               documents=[document_summary(r, score=round(s, 6)) for r, s in found])
+        return SimilarResponse(
+            document_id=document_id, documents=[document_summary(r, score=round(s, 6)) for r, s in found]
+        )
 
-    @post(summary="Upload and ingest files (admin key)", status_code=201, operation_class=UploadOperation,
-          security=ADMIN_SECURITY,
-          description="Each file is a document named by its path: `uploads/`, then the optional `folder` field, "
-                      "then the file name as sent, with its relative folders (`buyerA/cctp.pdf`). The same path "
-                      "again replaces that document; another path never does. The answer lists every file with "
-                      "its own status: 201 when all were stored, 207 when some were (the failed ones carry "
-                      "`reason` and `code`), and the failure's own status (415, 422, ...) when none was.",
-          responses={**error_responses(400, 401, 403, 413, 415, 422, 503),
-                     207: ResponseSpec(data_container=UploadResponse,
-                                       description="Some files were stored, some failed: each has its status.")})
+    @post(
+        summary="Upload and ingest files (admin key)",
+        status_code=201,
+        operation_class=UploadOperation,
+        security=ADMIN_SECURITY,
+        description="Each file is a document named by its path: `uploads/`, then the optional `folder` field, "
+        "then the file name as sent, with its relative folders (`buyerA/cctp.pdf`). The same path "
+        "again replaces that document; another path never does. The answer lists every file with "
+        "its own status: 201 when all were stored, 207 when some were (the failed ones carry "
+        "`reason` and `code`), and the failure's own status (415, 422, ...) when none was.",
+        responses={
+            **error_responses(400, 401, 403, 413, 415, 422, 503),
+            207: ResponseSpec(
+                data_container=UploadResponse, description="Some files were stored, some failed: each has its status."
+            ),
+        },
+    )
     async def upload(
-        self, request: Request, collection: Collection, settings: Settings, parser: ParserPool,
+        self,
+        request: Request,
+        collection: Collection,
+        settings: Settings,
+        parser: ParserPool,
         data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[UploadResponse]:
         require_admin(request, settings)
@@ -198,21 +289,32 @@ class DocumentController(Controller):
                 raise BadRequest("'folder' must be a text field (a folder or collection name)")
             if not files:
                 raise BadRequest("no file in the upload: send multipart/form-data with one or more 'files' fields")
-            results = [await _store_one(request, collection, settings, parser, upload, doc_type, folder)
-                       for upload in files]
+            results = [
+                await _store_one(request, collection, settings, parser, upload, doc_type, folder) for upload in files
+            ]
         finally:
             for upload in files:
                 await upload.close()
         return _answer(results, 201)
 
-    @put("/{document_id:str}", summary="Replace a document's file (admin key)", status_code=200,
-         operation_class=UploadOperation, security=ADMIN_SECURITY,
-         description="Send one file in the 'files' field; it replaces this document (same id and path) as a "
-                     "switch: the old version stays searchable until the new one is.",
-         responses=error_responses(400, 401, 403, 404, 413, 415, 422, 503))
+    @put(
+        "/{document_id:str}",
+        summary="Replace a document's file (admin key)",
+        status_code=200,
+        operation_class=UploadOperation,
+        security=ADMIN_SECURITY,
+        description="Send one file in the 'files' field; it replaces this document (same id and path) as a "
+        "switch: the old version stays searchable until the new one is.",
+        responses=error_responses(400, 401, 403, 404, 413, 415, 422, 503),
+    )
     async def replace(
-        self, request: Request, collection: Collection, settings: Settings, parser: ParserPool,
-        document_id: DocumentId, data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
+        self,
+        request: Request,
+        collection: Collection,
+        settings: Settings,
+        parser: ParserPool,
+        document_id: DocumentId,
+        data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[UploadResponse]:
         require_admin(request, settings)
         files = _files(data)
@@ -227,11 +329,17 @@ class DocumentController(Controller):
                 await upload.close()
         return _answer(results, 200)
 
-    @delete("/{document_id:str}", sync_to_thread=True, status_code=204, summary="Delete a document (admin key)",
-            security=ADMIN_SECURITY,
-            responses=error_responses(401, 403, 404, 503))
-    def delete_document(self, request: Request, collection: Collection, settings: Settings,
-                        document_id: DocumentId) -> Response[None]:
+    @delete(
+        "/{document_id:str}",
+        sync_to_thread=True,
+        status_code=204,
+        summary="Delete a document (admin key)",
+        security=ADMIN_SECURITY,
+        responses=error_responses(401, 403, 404, 503),
+    )
+    def delete_document(
+        self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId
+    ) -> Response[None]:
         require_admin(request, settings)
         try:
             record = delete_upload(collection, settings.data_dir, document_id)

@@ -15,14 +15,29 @@ from service.schemas import Health
 from service.settings import Settings
 
 
-@get("/health", sync_to_thread=True, tags=["health"], summary="Status; with a read key, counts, model and backend",
-     responses=error_responses(503), opt={"access": PUBLIC})
+@get(
+    "/health",
+    sync_to_thread=True,
+    tags=["health"],
+    summary="Status; with a read key, counts, model and backend",
+    responses=error_responses(503),
+    opt={"access": PUBLIC},
+)
 def health(request: Request, collection: Collection, settings: Settings) -> Health:
     if not is_reader(request, settings):
         return Health(status="ok")
     stats = collection.stats()
     embedder = collection.embedder
-    return Health(status="ok", documents=int(stats["documents"]), chunks=int(stats["chunks"]), model=embedder.name,
-                  backend=collection.backend,
-                  query_cache={"size": len(embedder._cache), "capacity": embedder.cache_size,
-                               "hits": embedder.cache_hits, "misses": embedder.cache_misses})
+    return Health(
+        status="ok",
+        documents=int(stats["documents"]),
+        chunks=int(stats["chunks"]),
+        model=embedder.name,
+        backend=collection.backend,
+        query_cache={
+            "size": len(embedder._cache),
+            "capacity": embedder.cache_size,
+            "hits": embedder.cache_hits,
+            "misses": embedder.cache_misses,
+        },
+    )

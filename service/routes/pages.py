@@ -21,10 +21,10 @@ from index.similar import similar_documents
 from ingest.errors import NotFoundError, StoreError
 from service.i18n import NATIVE_NAMES, UI_LANGUAGES, choose_ui, translations
 from service.limits import MAX_RESULT_WINDOW
+from service.query_log import QueryLog
 from service.responses import document_summary
 from service.routes.deps import require_reader
 from service.routes.search import run_search
-from service.query_log import QueryLog
 from service.routes.view import view_url
 from service.schemas import DocType, DocumentSummary, SearchRequest, SearchResponse
 from service.settings import Settings
@@ -61,10 +61,22 @@ def _ui(request: Request) -> tuple[str, str | None]:
 
 def _common(request: Request, ui: str, explicit: str | None) -> dict[str, object]:
     params = _params(request)
-    switch = [{"code": code, "name": NATIVE_NAMES[code], "current": code == ui,
-               "url": _url(request.url.path, params, ui=code)} for code in UI_LANGUAGES]
-    return {"ui": ui, "ui_param": explicit, "switch": switch, "home_url": _url("/", [], ui=explicit),
-            **translations(ui)}
+    switch = [
+        {
+            "code": code,
+            "name": NATIVE_NAMES[code],
+            "current": code == ui,
+            "url": _url(request.url.path, params, ui=code),
+        }
+        for code in UI_LANGUAGES
+    ]
+    return {
+        "ui": ui,
+        "ui_param": explicit,
+        "switch": switch,
+        "home_url": _url("/", [], ui=explicit),
+        **translations(ui),
+    }
 
 
 def _is_pdf(doc: DocumentSummary) -> bool:
@@ -90,21 +102,34 @@ def _versions(doc: DocumentSummary) -> list[dict[str, object]]:
             ident = item.get("id") or item.get("document_id")
             label = item.get("title") or item.get("source") or ident or ""
             year = item.get("year")
-            out.append({"label": f"{label} ({year})" if year else str(label),
-                        "url": f"/v1/documents/{ident}/file" if ident else None})
+            out.append(
+                {
+                    "label": f"{label} ({year})" if year else str(label),
+                    "url": f"/v1/documents/{ident}/file" if ident else None,
+                }
+            )
         elif item:
             out.append({"label": str(item), "url": None})
     return out
 
 
-def _card(doc: DocumentSummary, explicit_ui: str | None, passages: list[dict[str, object]] | None = None,
-          ) -> dict[str, object]:
+def _card(
+    doc: DocumentSummary,
+    explicit_ui: str | None,
+    passages: list[dict[str, object]] | None = None,
+) -> dict[str, object]:
     buyer = doc.buyer or doc.extra.get("buyer")
-    return {"doc": doc, "is_pdf": _is_pdf(doc), "open_url": open_url(doc, doc.best_page),
-            "best_page": doc.best_page if _is_pdf(doc) else None, "buyer": str(buyer) if buyer else None,
-            "date": doc.date or (str(doc.year) if doc.year else None),
-            "similar_url": _url(f"/similar/{doc.id}", [], ui=explicit_ui), "versions": _versions(doc),
-            "passages": passages or []}
+    return {
+        "doc": doc,
+        "is_pdf": _is_pdf(doc),
+        "open_url": open_url(doc, doc.best_page),
+        "best_page": doc.best_page if _is_pdf(doc) else None,
+        "buyer": str(buyer) if buyer else None,
+        "date": doc.date or (str(doc.year) if doc.year else None),
+        "similar_url": _url(f"/similar/{doc.id}", [], ui=explicit_ui),
+        "versions": _versions(doc),
+        "passages": passages or [],
+    }
 
 
 def _error_message(exc: msgspec.ValidationError) -> str:
@@ -127,8 +152,9 @@ def _int_field(raw: str | None, key: str, t: dict[str, str]) -> int | None:
 
 
 def _render(template: str, context: dict[str, object], status: int = 200) -> Template:
-    return Template(template_name=template, context=context, status_code=status,
-                    headers={"Content-Language": str(context["ui"])})
+    return Template(
+        template_name=template, context=context, status_code=status, headers={"Content-Language": str(context["ui"])}
+    )
 
 
 def _authorised(request: Request, settings: Settings, context: dict[str, object]) -> Template | None:
@@ -146,8 +172,13 @@ def _counted(url: str, doc: DocumentSummary, rank: int, response: SearchResponse
     return f"/open/{doc.id}?" + urlencode({"s": response.search_id, "r": rank, "to": url})
 
 
-def _results(response: SearchResponse, body: SearchRequest, params: list[tuple[str, str]],
-             explicit: str | None, t: dict[str, str]) -> dict[str, object]:
+def _results(
+    response: SearchResponse,
+    body: SearchRequest,
+    params: list[tuple[str, str]],
+    explicit: str | None,
+    t: dict[str, str],
+) -> dict[str, object]:
     """The page's result cards, summary and pager: `k` documents a page, each with its best passages."""
     by_id = {p.id: p for p in response.passages}
     groups = []
@@ -155,9 +186,17 @@ def _results(response: SearchResponse, body: SearchRequest, params: list[tuple[s
         passages = []
         for pid in doc.passages:
             p = by_id[pid]
-            passages.append({"p": p, "open_url": _counted(open_url(doc, p.page, p.section), doc, rank, response),
-                             "page_label": (t["page"].format(n=p.page) if p.page == p.page_end
-                                            else t["pages_range"].format(n=p.page, m=p.page_end))})
+            passages.append(
+                {
+                    "p": p,
+                    "open_url": _counted(open_url(doc, p.page, p.section), doc, rank, response),
+                    "page_label": (
+                        t["page"].format(n=p.page)
+                        if p.page == p.page_end
+                        else t["pages_range"].format(n=p.page, m=p.page_end)
+                    ),
+                }
+            )
         groups.append(_card(doc, explicit, passages))
     nav = {}
     if body.offset > 0:
@@ -165,12 +204,19 @@ def _results(response: SearchResponse, body: SearchRequest, params: list[tuple[s
     if body.offset + len(groups) < response.total_documents and body.offset + 2 * body.k <= MAX_RESULT_WINDOW:
         nav["next_url"] = _url("/", params, offset=str(body.offset + body.k))
     summary = (t["summary_one_doc"] if response.total_documents == 1 else t["summary"]).format(
-        total=response.total_documents, first=body.offset + 1, last=body.offset + len(groups),
-        ms=round(response.took_ms))
-    return {"response": response, "groups": groups, "summary": summary,
-            "has_filters": any(k in FILTER_KEYS for k, v in params if v),
-            "without_filters_url": _url("/", [(k, v) for k, v in params if k not in FILTER_KEYS], offset=None),
-            **nav}
+        total=response.total_documents,
+        first=body.offset + 1,
+        last=body.offset + len(groups),
+        ms=round(response.took_ms),
+    )
+    return {
+        "response": response,
+        "groups": groups,
+        "summary": summary,
+        "has_filters": any(k in FILTER_KEYS for k, v in params if v),
+        "without_filters_url": _url("/", [(k, v) for k, v in params if k not in FILTER_KEYS], offset=None),
+        **nav,
+    }
 
 
 @get("/", sync_to_thread=True, include_in_schema=False, name="search-page")
@@ -187,15 +233,24 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
     buyers = [v for v in qp.getall("buyer", []) if v]
     mode = qp.get("mode") or "hybrid"
     sort = qp.get("sort") or "relevance"
-    form = {"q": q, "langs": langs, "types": types, "buyers": buyers, "year_from": qp.get("year_from") or "",
-            "year_to": qp.get("year_to") or "", "mode": mode, "k": qp.get("k") or "", "sort": sort,
-            "sort_choices": list(SORT_CHOICES), "type_choices": list(TYPE_CHOICES),
-            "language_choices": list(LANGUAGE_CHOICES) + [v for v in dict.fromkeys(langs)
-                                                          if v not in LANGUAGE_CHOICES],
-            "buyer_choices": list(dict.fromkeys(buyers)), "facets": {},
-            "advanced_open": mode != "hybrid" or bool(qp.get("k"))}
-    context.update(form=form, searched=bool(q.strip()), error=None, groups=[], response=None,
-                   title=t["page_title"])
+    form = {
+        "q": q,
+        "langs": langs,
+        "types": types,
+        "buyers": buyers,
+        "year_from": qp.get("year_from") or "",
+        "year_to": qp.get("year_to") or "",
+        "mode": mode,
+        "k": qp.get("k") or "",
+        "sort": sort,
+        "sort_choices": list(SORT_CHOICES),
+        "type_choices": list(TYPE_CHOICES),
+        "language_choices": list(LANGUAGE_CHOICES) + [v for v in dict.fromkeys(langs) if v not in LANGUAGE_CHOICES],
+        "buyer_choices": list(dict.fromkeys(buyers)),
+        "facets": {},
+        "advanced_open": mode != "hybrid" or bool(qp.get("k")),
+    }
+    context.update(form=form, searched=bool(q.strip()), error=None, groups=[], response=None, title=t["page_title"])
     if not q.strip():
         return _render("search.html", context)
 
@@ -204,10 +259,21 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
     try:
         k = _int_field(qp.get("k"), "k", t) or PAGE_K
         offset = _int_field(qp.get("offset"), "offset", t) or 0
-        body = msgspec.convert({"q": q, "k": k, "offset": offset, "lang": langs or None, "type": types or None,
-                                "buyer": buyers or None, "year_from": _int_field(qp.get("year_from"), "year_from", t),
-                                "year_to": _int_field(qp.get("year_to"), "year_to", t), "mode": mode,
-                                "sort": sort}, SearchRequest)
+        body = msgspec.convert(
+            {
+                "q": q,
+                "k": k,
+                "offset": offset,
+                "lang": langs or None,
+                "type": types or None,
+                "buyer": buyers or None,
+                "year_from": _int_field(qp.get("year_from"), "year_from", t),
+                "year_to": _int_field(qp.get("year_to"), "year_to", t),
+                "mode": mode,
+                "sort": sort,
+            },
+            SearchRequest,
+        )
         response = run_search(collection, body, query_log, source="page")
     except msgspec.ValidationError as exc:
         context["error"], status = _error_message(exc), 400
@@ -231,8 +297,12 @@ def _similar_filters(langs: list[str], types: list[str], year_from: int | None, 
     unknown = [v for v in types if v and v not in TYPE_CHOICES]
     if unknown:
         raise ValueError(f"type: unknown document type '{unknown[0]}' (one of {', '.join(TYPE_CHOICES)})")
-    return SearchFilters(languages=tuple(v for v in langs if v), doc_types=tuple(v for v in types if v),
-                         year_from=year_from, year_to=year_to)
+    return SearchFilters(
+        languages=tuple(v for v in langs if v),
+        doc_types=tuple(v for v in types if v),
+        year_from=year_from,
+        year_to=year_to,
+    )
 
 
 @get("/similar/{document_id:str}", sync_to_thread=True, include_in_schema=False, name="similar-page")
@@ -244,9 +314,12 @@ def similar_page(request: Request, collection: Collection, settings: Settings, d
     t: dict[str, str] = context["t"]  # type: ignore[assignment]
     qp = request.query_params
     try:
-        filters = _similar_filters(qp.getall("lang", []), qp.getall("type", []),
-                                   _int_field(qp.get("year_from"), "year_from", t),
-                                   _int_field(qp.get("year_to"), "year_to", t))
+        filters = _similar_filters(
+            qp.getall("lang", []),
+            qp.getall("type", []),
+            _int_field(qp.get("year_from"), "year_from", t),
+            _int_field(qp.get("year_to"), "year_to", t),
+        )
     except ValueError as exc:
         return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 400)
     try:
@@ -262,8 +335,11 @@ def similar_page(request: Request, collection: Collection, settings: Settings, d
         group = sections.setdefault(doc.doc_type, [])
         if len(group) < SIMILAR_PER_TYPE:
             group.append(_card(doc, explicit))
-    context.update(source=_card(source, explicit), sections=list(sections.items()),
-                   title=t["similar_title"].format(title=source.title))
+    context.update(
+        source=_card(source, explicit),
+        sections=list(sections.items()),
+        title=t["similar_title"].format(title=source.title),
+    )
     return _render("similar.html", context)
 
 

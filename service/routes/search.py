@@ -8,15 +8,24 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
 from index.collection import Collection
+from index.results import RESULT_WINDOW
 from index.search import SearchFilters, search
-from service.query_log import QueryLog, searched_now
 from service.errors import BadRequest, error_responses
 from service.limits import check_window
+from service.query_log import QueryLog, searched_now
 from service.responses import search_response
 from service.routes.deps import require_reader
-from index.results import RESULT_WINDOW
-from service.schemas import (SORT_DESCRIPTION, UNIT_DESCRIPTION, DocType, Language, Mode, SearchRequest,
-                             SearchResponse, Sort, Unit)
+from service.schemas import (
+    SORT_DESCRIPTION,
+    UNIT_DESCRIPTION,
+    DocType,
+    Language,
+    Mode,
+    SearchRequest,
+    SearchResponse,
+    Sort,
+    Unit,
+)
 from service.settings import Settings
 
 
@@ -26,26 +35,49 @@ def _tuple(value: object) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else (str(value),)
 
 
-def run_search(collection: Collection, body: SearchRequest, query_log: QueryLog | None = None,
-               source: str = "api") -> SearchResponse:
+def run_search(
+    collection: Collection, body: SearchRequest, query_log: QueryLog | None = None, source: str = "api"
+) -> SearchResponse:
     if not body.q.strip():
         raise BadRequest("the query is empty: send some words in 'q'")
     if body.year_from and body.year_to and body.year_from > body.year_to:
         raise BadRequest("year_from is after year_to")
     check_window(body.offset, body.k)
-    filters = SearchFilters(languages=_tuple(body.lang), doc_types=_tuple(body.type), buyers=_tuple(body.buyer),
-                            year_from=body.year_from, year_to=body.year_to)
-    result = search(collection, body.q, k=body.k, offset=body.offset, filters=filters, mode=body.mode,
-                    unit=body.unit, sort=body.sort)
+    filters = SearchFilters(
+        languages=_tuple(body.lang),
+        doc_types=_tuple(body.type),
+        buyers=_tuple(body.buyer),
+        year_from=body.year_from,
+        year_to=body.year_to,
+    )
+    result = search(
+        collection,
+        body.q,
+        k=body.k,
+        offset=body.offset,
+        filters=filters,
+        mode=body.mode,
+        unit=body.unit,
+        sort=body.sort,
+    )
     search_id = None
     if query_log is not None and query_log.enabled and body.offset == 0:  # a question counts once, not per page
-        entry = searched_now(query_log, body.q, language=result.query_language, results=result.total_documents,
-                             source=source, lang=filters.languages, types=filters.doc_types,
-                             year_from=body.year_from, year_to=body.year_to)
+        entry = searched_now(
+            query_log,
+            body.q,
+            language=result.query_language,
+            results=result.total_documents,
+            source=source,
+            lang=filters.languages,
+            types=filters.doc_types,
+            year_from=body.year_from,
+            year_to=body.year_to,
+        )
         query_log.record_search(entry)
         search_id = entry.id
-    records = collection.records([h.document_id for h in result.hits]
-                                 + [v for d in result.documents for v in (d.document_id, *d.versions)])
+    records = collection.records(
+        [h.document_id for h in result.hits] + [v for d in result.documents for v in (d.document_id, *d.versions)]
+    )
     first_versions = {str(r["duplicate_of"]) for r in records.values() if r.get("duplicate_of")} - set(records)
     if first_versions:
         records.update(collection.records(sorted(first_versions)))
@@ -58,34 +90,67 @@ class SearchController(Controller):
     path = "/v1/search"
     tags = ["search"]
 
-    @get(sync_to_thread=True, summary="Search documents, or passages (query string)",
-         responses=error_responses(400, 401, 429, 503))
+    @get(
+        sync_to_thread=True,
+        summary="Search documents, or passages (query string)",
+        responses=error_responses(400, 401, 429, 503),
+    )
     def search_get(
-        self, request: Request, collection: Collection, settings: Settings, query_log: QueryLog,
+        self,
+        request: Request,
+        collection: Collection,
+        settings: Settings,
+        query_log: QueryLog,
         q: Annotated[str, Parameter(description="The question or keywords (1–1000 characters).", max_length=1000)],
-        k: Annotated[int, Parameter(ge=1, le=100, description="Results per page (1–100): documents, or passages "
-                                                              "with unit=passage.")] = 10,
-        offset: Annotated[int, Parameter(ge=0, le=RESULT_WINDOW, description=f"Results to skip, for the next page "
-                                                                             f"(0–{RESULT_WINDOW:,}).")] = 0,
+        k: Annotated[
+            int,
+            Parameter(ge=1, le=100, description="Results per page (1–100): documents, or passages with unit=passage."),
+        ] = 10,
+        offset: Annotated[
+            int,
+            Parameter(ge=0, le=RESULT_WINDOW, description=f"Results to skip, for the next page (0–{RESULT_WINDOW:,})."),
+        ] = 0,
         lang: Annotated[list[Language] | None, Parameter(description="Document language(s); repeatable.")] = None,
-        doc_type: Annotated[list[DocType] | None, Parameter(query="type", description="Document type(s); repeatable.")] = None,
+        doc_type: Annotated[
+            list[DocType] | None, Parameter(query="type", description="Document type(s); repeatable.")
+        ] = None,
         year_from: Annotated[int | None, Parameter(ge=1900, le=2100, description="Earliest document year.")] = None,
         year_to: Annotated[int | None, Parameter(ge=1900, le=2100, description="Latest document year.")] = None,
-        buyer: Annotated[list[str] | None, Parameter(description="Buyer(s), as named in the facet counts; "
-                                                                 "repeatable.")] = None,
+        buyer: Annotated[
+            list[str] | None, Parameter(description="Buyer(s), as named in the facet counts; repeatable.")
+        ] = None,
         mode: Annotated[Mode, Parameter(description="hybrid (default), dense or lexical.")] = "hybrid",
         unit: Annotated[Unit, Parameter(description=UNIT_DESCRIPTION)] = "document",
         sort: Annotated[Sort, Parameter(description=SORT_DESCRIPTION)] = "relevance",
     ) -> SearchResponse:
         require_reader(request, settings)
-        return run_search(collection, SearchRequest(q=q, k=k, offset=offset, lang=lang, type=doc_type, buyer=buyer,
-                                                    year_from=year_from, year_to=year_to, mode=mode, unit=unit,
-                                                    sort=sort), query_log)
+        return run_search(
+            collection,
+            SearchRequest(
+                q=q,
+                k=k,
+                offset=offset,
+                lang=lang,
+                type=doc_type,
+                buyer=buyer,
+                year_from=year_from,
+                year_to=year_to,
+                mode=mode,
+                unit=unit,
+                sort=sort,
+            ),
+            query_log,
+        )
 
-    @post(sync_to_thread=True, status_code=200, summary="Search documents, or passages (JSON body; filters may be "
-                                                        "lists)",
-          responses=error_responses(400, 401, 415, 429, 503), opt={"access": "read"})
-    def search_post(self, request: Request, collection: Collection, settings: Settings, query_log: QueryLog,
-                    data: SearchRequest) -> SearchResponse:
+    @post(
+        sync_to_thread=True,
+        status_code=200,
+        summary="Search documents, or passages (JSON body; filters may be lists)",
+        responses=error_responses(400, 401, 415, 429, 503),
+        opt={"access": "read"},
+    )
+    def search_post(
+        self, request: Request, collection: Collection, settings: Settings, query_log: QueryLog, data: SearchRequest
+    ) -> SearchResponse:
         require_reader(request, settings)
         return run_search(collection, data, query_log)
