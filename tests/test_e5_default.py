@@ -51,6 +51,8 @@ def test_default_model_answers_a_french_question_with_an_english_document(tmp_pa
         ingest_paths(collection, [_corpus(tmp_path / "docs")], workers=0)
         assert _top_source(collection, QUESTION_FR, mode="dense").endswith("catering.md")
         assert _top_source(collection, QUESTION_FR).endswith("catering.md")
+        # the nothing-found floor is measured per model: e5's cosines sit near 0.8 even for nonsense
+        assert search(collection, "xqzzyv blorf", k=3).total_documents == 0
 
 
 @pytest.mark.integration
