@@ -1,9 +1,9 @@
 """The vector queries of one search: the dense neighbours and BM25 in both analysers, weighted by language.
 
-Hybrid mode fuses them inside Qdrant. English (and unsure) queries are rank-fused (weighted RRF), the
-analyser of the query's own language weighing more. French queries are score-fused (DBSF): the default
-dense model is English, and on French text its first hits are often wrong; RRF would still place them
-near the top, whereas score fusion lets them count in proportion to their scores.
+Hybrid mode fuses them inside Qdrant. Queries whose language is sure are score-fused (DBSF): each
+list counts in proportion to its scores, so a weak dense list or a poor other-language BM25 list does
+not claim the first places the way weighted RRF gives every list's first hit. Queries of unsure
+language (two- or three-word keyword queries) are rank-fused (weighted RRF).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """The weights of the fused sources and the depth of the candidate pool, per mode.
 
-Chosen on the bundled evaluation set and checked on PIAF (README); one place for every figure that
-`index.query_sources` and `index.search` read, so an evaluation can sweep them.
+Chosen with the default model on the tuning halves of the real-documents set (eval/shared) and of
+PIAF, with the bundled set as a smoke test (`python -m eval.sweep`, docs/retrieval-experiments.md);
+one place for every figure that `index.query_sources` and `index.search` read, so an evaluation can
+sweep them.
 """
 
 from __future__ import annotations
@@ -34,16 +36,16 @@ class Tuning:
     unweighted lexical list (see `index.query_sources.sources`).
     """
 
-    dense_en: float = 1.0  # dense weight for an English (or unknown-language) query
-    dense_fr: float = 0.5  # …for a French query: the default model is English
+    dense_en: float = 0.5  # dense weight for an English (or unknown-language) query: on US regulation the model is weak
+    dense_fr: float = 2.0  # …for a French query, where the multilingual model reads best
     lexical_other: float = 0.5  # BM25 with the other language's analyser (rank fusion)
     merged_expansion: float = 0.35  # glossary translations added inside that BM25 query, at this term weight
     expansion: float = 0.2  # the translations alone as one more source (language-sure queries only)
     rrf_k: int = 20
     scored_expansion: float = 1.0  # the translations' share of the summed lexical list under score fusion
-    scored_other: float = 0.5  # …and the other language's BM25 share: a French question opens on French documents
-    score_fused: tuple[str, ...] = ("fr",)  # query languages whose hybrid queries are score-fused
-    document_lexical: float = 0.4  # score-fused queries: each document's whole-text BM25 at this weight (README)
+    scored_other: float = 1.0  # …and the other language's BM25 share: many answers exist only in the other language
+    score_fused: tuple[str, ...] = ("fr", "en")  # query languages whose hybrid queries are score-fused
+    document_lexical: float = 1.2  # score-fused queries: each document's whole-text BM25 at this weight
 
 
 TUNING = {
