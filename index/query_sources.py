@@ -13,7 +13,7 @@ from index.collection import Collection
 from index.glossary import translate_terms
 from index.store import VectorQuery
 from index.store.base import DENSE
-from index.tuning import MODES, TUNING, Tuning
+from index.tuning import MODES, Tuning, default_tuning
 from ingest.language import query_languages
 
 
@@ -42,7 +42,7 @@ def sources(
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
-    tuning = tuning or TUNING[mode]
+    tuning = tuning or default_tuning(mode)
     language, confidence = query_languages(query)
     sure = language if confidence >= 0.5 else None
     translated: dict[str, str] = {}  # target language → glossary translation of the query

@@ -1,12 +1,15 @@
 """The weights of the fused sources and the depth of the candidate pool, per mode.
 
 Chosen on the bundled evaluation set and checked on PIAF (README); one place for every figure that
-`index.query_sources` and `index.search` read, so an evaluation can sweep them.
+`index.query_sources` and `index.search` read. The defaults are read-only: an evaluation that sweeps a
+weight passes its own `dataclasses.replace(default_tuning(mode), ...)` to search(), so no other search
+in the process sees it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 MODES = ("hybrid", "dense", "lexical")
 POOL = 200  # candidates fused per source, and the fused chunks a result set is read from: fixed, so pages agree
@@ -46,8 +49,15 @@ class Tuning:
     document_lexical: float = 0.4  # score-fused queries: each document's whole-text BM25 at this weight (README)
 
 
-TUNING = {
-    "hybrid": Tuning(),
-    "dense": Tuning(),
-    "lexical": Tuning(lexical_other=1.0, merged_expansion=1.0, expansion=0.0),
-}
+DEFAULT_TUNING = MappingProxyType(
+    {
+        "hybrid": Tuning(),
+        "dense": Tuning(),
+        "lexical": Tuning(lexical_other=1.0, merged_expansion=1.0, expansion=0.0),
+    }
+)
+
+
+def default_tuning(mode: str) -> Tuning:
+    """The weights search() uses for `mode` when it is given none."""
+    return DEFAULT_TUNING[mode]
