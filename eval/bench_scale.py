@@ -21,11 +21,11 @@ import numpy as np
 
 from index import sparse
 from index.collection import Collection, open_collection
+from index.point_ids import chunk_point_id
 from index.search import POOL, SearchFilters, candidate_limit, search, sources
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
 from index.tuning import default_tuning
-from ingest.ids import chunk_point_id
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from index import writes
 from index.embedder import Embedder
+from index.point_ids import document_point_id, meta_point_id
 from index.store import Found, Store, StoredPoint, Where
 from ingest.errors import NotFoundError, StoreError
-from ingest.ids import document_point_id, meta_point_id
 from ingest.near_duplicates import THRESHOLD, similarity
 from ingest.types import ParsedDocument
 

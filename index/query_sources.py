@@ -11,10 +11,10 @@ from __future__ import annotations
 from index import sparse
 from index.collection import Collection
 from index.glossary import translate_terms
+from index.query_language import query_languages
 from index.store import VectorQuery
 from index.store.base import DENSE
 from index.tuning import MODES, Tuning, default_tuning
-from ingest.language import query_languages
 
 
 def _terms(text: str, analyser: str, extra: str = "", extra_weight: float = 0.0) -> tuple[list[int], list[float]]:

@@ -7,9 +7,9 @@ import pytest
 from index import document_bm25, sparse
 from index.document_bm25 import TOP_BIT, document_index, document_vectors, normalised
 from index.indexer import ingest_paths
+from index.point_ids import document_point_id
 from index.search import SearchFilters, sources
 from index.store import Found, VectorQuery
-from ingest.ids import document_point_id
 
 FILLER = (
     "Le dossier est instruit par le service compétent, qui vérifie chaque pièce et peut demander un "

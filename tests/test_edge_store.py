@@ -10,9 +10,9 @@ import json
 
 import numpy as np
 
+from index.point_ids import chunk_point_id
 from index.store.base import DENSE, StoredPoint, Where
 from index.store.edge import EdgeStore
-from ingest.ids import chunk_point_id
 
 POINTS = 8000  # above the optimizer's indexing threshold for 384-dimension vectors
 PER_DOCUMENT = 10

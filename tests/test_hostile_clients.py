@@ -297,7 +297,7 @@ def test_only_deliberate_errors_are_400s_a_bug_is_a_logged_500(client, monkeypat
         raise ValueError("an index bug")
 
     monkeypatch.setattr(search_route, "search", broken)
-    with caplog.at_level(logging.ERROR, logger="procsearch.service"):
+    with caplog.at_level(logging.ERROR, logger="service.errors"):
         response = client.get("/v1/search", params={"q": "marché"}, headers=READER)
     assert response.status_code == 500 and "an index bug" not in response.text
     assert any("unhandled error" in r.getMessage() for r in caplog.records)

@@ -136,7 +136,7 @@ def test_workers_outlive_the_thread_that_first_used_the_pool(good, caplog):
         thread.join()
         assert not isinstance(first[0][1], Exception), first
         time.sleep(0.5)  # the signal, if sent, arrives when the thread ends
-        with caplog.at_level(logging.WARNING, logger="procsearch.ingest"):
+        with caplog.at_level(logging.WARNING, logger="index.parsing"):
             results = list(pool.parse([good]))
     assert not isinstance(results[0][1], Exception), results
     assert "parser workers restarted" not in caplog.text
