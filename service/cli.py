@@ -210,8 +210,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.bench import run_bench_command
-
+    try:
+        from eval.bench import run_bench_command
+    except ImportError as exc:  # the container image leaves the benchmark out (.dockerignore)
+        raise ProcsearchError(
+            "the benchmark is not installed here (the container image leaves it out): run `procsearch bench` "
+            "from a checkout of the repository"
+        ) from exc
     return run_bench_command(args, settings)
 
 

@@ -1,7 +1,11 @@
 """Language detection: deterministic on documents, robust on short queries."""
 
+import pytest
+
 from index.query_language import query_languages
 from ingest.language import detect_language
+
+pytestmark = pytest.mark.unit
 
 
 def test_document_language_is_deterministic():

@@ -13,6 +13,8 @@ from index import onnx_backend
 from index.embedder import MINILM, Embedder
 from tests.conftest import BUSES_EN, CATERING_EN, SOCIAL_FR
 
+pytestmark = pytest.mark.integration
+
 TEXTS = [
     SOCIAL_FR,
     CATERING_EN,

@@ -8,6 +8,8 @@ from index.reranker import Reranker
 from index.search import search
 from ingest.errors import ModelError
 
+pytestmark = pytest.mark.integration
+
 
 def test_reranker_reorders_the_top_candidates_by_its_scores(edge_collection, small_corpus):
     ingest_paths(edge_collection, [small_corpus], workers=0)
