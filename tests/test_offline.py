@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
+from conftest import ROOT
 
 from index.embedder import MINILM, Embedder
 from index.reranker import Reranker
@@ -44,3 +47,20 @@ def test_a_model_name_that_is_not_local_fails_at_once_and_leaves_the_environment
     assert len(Embedder(MINILM, backend="torch").embed_query("marché réservé")) == 384  # the packaged model loads
     assert no_network == [], "a load tried the network although downloads are off"
     assert dict(os.environ) == before, "library code wrote to the environment"
+
+
+def test_the_cli_says_a_model_that_cannot_load_in_one_line(tmp_path, small_corpus):
+    env = {**os.environ, "PROCSEARCH_MODEL": "procsearch-tests/no-such-model", "PYTHONPATH": str(ROOT)}
+    env.pop("PROCSEARCH_ALLOW_DOWNLOAD", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "service.cli", "--data", str(tmp_path / "data"), "ingest", str(small_corpus)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 1, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("procsearch: error: the model 'procsearch-tests/no-such-model'")
+    assert "PROCSEARCH_ALLOW_DOWNLOAD=1" in lines[0]
