@@ -9,6 +9,7 @@ COPY ingest ingest
 COPY index index
 COPY service service
 COPY eval eval
+# (without eval/bench*.py: .dockerignore; `procsearch bench` runs from a checkout)
 COPY corpus/documents corpus/documents
 # torch pinned first; point pip at a CPU-only torch index where you have one to keep the image small
 RUN pip install torch==2.13.0 && pip install .

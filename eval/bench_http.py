@@ -23,7 +23,7 @@ from index.collection import Collection
 from index.search import POOL, SearchFilters, candidate_limit, sources
 
 if TYPE_CHECKING:
-    from eval.bench import Options
+    from eval.bench_options import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
     with httpx.Client(base_url=server.url, timeout=60) as client:
         for query in warm:
             client.get("/v1/search", params={"q": query}).raise_for_status()
-        embedder._cache.clear()
+        embedder.clear_cache()
         misses = embedder.cache_misses
         deadline = time.perf_counter() + (30 if options.quick else 180)
         for query in timed:

@@ -22,7 +22,7 @@ from eval.bench_scale import Figure
 from service.limits import MAX_RESULT_WINDOW
 
 if TYPE_CHECKING:
-    from eval.bench import Options
+    from eval.bench_options import Options
 
 DEEP_CLIENTS = 16
 DEEP_K = 100

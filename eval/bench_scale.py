@@ -19,16 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from index import search as search_module
 from index import sparse
 from index.collection import Collection, open_collection
+from index.point_ids import chunk_point_id
 from index.search import POOL, SearchFilters, candidate_limit, search, sources
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
-from ingest.ids import chunk_point_id
+from index.tuning import default_tuning
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared") / "corpus"
+SHARED = Settings.from_env().shared_dir / "corpus"
 
 DOC_TYPES = ("guide", "tender", "minutes", "law", "notice")
 FILTERED = SearchFilters(languages=("fr",), doc_types=("tender",), year_from=2019)  # ~2% of the points
@@ -149,9 +150,8 @@ def synthetic_points(base: Base, start: int, count: int, seed: int = 11) -> list
 
 
 def hybrid_rrf_k() -> int:
-    """The RRF constant search() uses in hybrid mode (TUNING is one Tuning, or one per mode)."""
-    tuning = search_module.TUNING
-    return (tuning["hybrid"] if isinstance(tuning, dict) else tuning).rrf_k
+    """The RRF constant search() uses in hybrid mode."""
+    return default_tuning("hybrid").rrf_k
 
 
 def p50_ms(samples: list[float]) -> float:

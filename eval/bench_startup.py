@@ -48,7 +48,13 @@ def bench_startup(folder: Path, rounds: int) -> Figure:
     env = {k: v for k, v in os.environ.items() if k not in ("QDRANT_URL", "PROCSEARCH_API_KEYS")}
     serve_s, model_s, store_s, app_s = [], [], [], []
     for _ in range(rounds):
-        model_s.append(_process_seconds("from index.embedder import Embedder; Embedder().model", env))
+        model_s.append(
+            _process_seconds(
+                "from index.embedder import DEFAULT_MODEL; from service.settings import Settings; "
+                "Settings.from_env().embedder(DEFAULT_MODEL).model",
+                env,
+            )
+        )
         store_s.append(
             _process_seconds(
                 f"from index.store.edge import EdgeStore; EdgeStore(__import__('pathlib')"

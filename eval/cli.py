@@ -11,7 +11,6 @@ from eval.beir import load_qrels, load_queries
 from eval.piaf import evaluate_piaf
 from eval.run import DEFAULT_CORPUS, DEFAULT_QRELS, DEFAULT_QUERIES, EvalReport, evaluate, format_table, report_to_dict
 from eval.shared_set import evaluate_shared
-from index.embedder import Embedder
 
 
 def failed_queries(report: EvalReport, limit: int = 15) -> str:
@@ -82,7 +81,7 @@ def run_eval_command(args: Namespace, settings) -> int:
             baselines=baselines,
         )
     else:
-        embedder = Embedder(settings.model)
+        embedder = settings.embedder()
         report = evaluate(
             args.queries, args.qrels, args.corpus, modes, data_dir=data_dir, progress=progress, embedder=embedder
         )

@@ -23,9 +23,10 @@ from index.indexer import ingest_paths
 from index.query_sources import sources
 from index.relevance import evidence, nothing_found
 from index.search import SearchFilters
+from service.settings import Settings
 
 NEGATIVES = ROOT / "eval" / "negatives.jsonl"
-SHARED = ROOT.parent / "shared"
+SHARED = Settings.from_env().shared_dir
 
 
 @dataclass(frozen=True)

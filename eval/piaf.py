@@ -12,18 +12,18 @@ sheet id, so the harness matches qrels by file stem) and BEIR queries/qrels.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from eval.baselines import add_baselines
 from eval.beir import Qrels, Query, load_qrels, load_queries, write_qrels, write_queries
-from eval.run import ROOT, EvalReport, evaluate
-from index.embedder import DEFAULT_MODEL, Embedder
+from eval.run import EvalReport, evaluate
+from index.embedder import Embedder
 from index.search import MODES
+from service.settings import Settings
 
-DEFAULT_SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared")  # ../shared unless set
+DEFAULT_SHARED = Settings.from_env().shared_dir  # ../shared unless PROCSEARCH_SHARED says
 SHEETS_FILE = "spf_qr_test.json"
 HALVES = ("tune", "test")  # PIAF's questions in file order: the first half to tune on, the second to report
 QUESTIONS_FILE = "questions_spf.json"
@@ -150,7 +150,7 @@ def evaluate_piaf(
 
     `half` keeps one half of the questions; `baselines` adds the plain baselines' rows (eval/baselines.py).
     """
-    embedder = embedder or Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)
+    embedder = embedder or Settings.from_env().embedder(model)
     with tempfile.TemporaryDirectory(prefix="procsearch-piaf-") as scratch:
         corpus, queries_path, qrels_path = prepare_piaf(shared_dir, scratch, half)
         report = evaluate(

@@ -9,7 +9,6 @@ scored is the documents search returns, asked 20 deep (MAP reads them all).
 from __future__ import annotations
 
 import dataclasses
-import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +26,11 @@ from eval.metrics import (
     relevant_ids,
 )
 from index.collection import Collection, open_collection
-from index.embedder import DEFAULT_MODEL, Embedder
+from index.embedder import Embedder
 from index.indexer import IngestReport, ingest_paths
 from index.results import DocumentHit
 from index.search import MODES, Hit, search
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = ROOT / "eval" / "queries.jsonl"
@@ -296,7 +296,7 @@ def evaluate(
     queries = load_queries(queries_path or DEFAULT_QUERIES)  # read first: a typo must not cost a full ingest
     qrels = load_qrels(qrels_path or DEFAULT_QRELS)
     corpus = [Path(p) for p in (corpus_paths or [DEFAULT_CORPUS])]
-    embedder = embedder or Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)  # loaded once
+    embedder = embedder or Settings.from_env().embedder(model)  # loaded once
     with tempfile.TemporaryDirectory(prefix="procsearch-eval-") as scratch:
         folder = Path(data_dir) if data_dir else Path(scratch) / "data"
         ingest = prepare_store(folder, corpus, embedder, progress)

@@ -12,7 +12,6 @@ and judged by the project (eval/shared/README.md); the documents stay in
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,11 +19,11 @@ from pathlib import Path
 from eval.baselines import add_baselines
 from eval.beir import Query, load_qrels, load_queries, write_queries
 from eval.run import ROOT, EvalReport, evaluate
-from index.embedder import DEFAULT_MODEL, Embedder
 from index.search import MODES
+from service.settings import Settings
 
 SET_DIR = ROOT / "eval" / "shared"
-DEFAULT_CORPUS = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared") / "corpus"  # ../shared unless set
+DEFAULT_CORPUS = Settings.from_env().shared_dir / "corpus"  # ../shared unless PROCSEARCH_SHARED says
 HALVES = ("tune", "test")  # each query's `half` field, fixed once before any tuning (eval/shared/README.md)
 
 
@@ -68,7 +67,7 @@ def evaluate_shared(
     queries = select_half(load_queries(SET_DIR / "queries.jsonl"), half)  # before the slow part: a typo fails fast
     qrels = load_qrels(SET_DIR / "qrels.tsv")
     folder = find_shared_corpus(corpus)
-    embedder = embedder or Embedder(model or os.environ.get("PROCSEARCH_MODEL") or DEFAULT_MODEL)
+    embedder = embedder or Settings.from_env().embedder(model)
     with tempfile.TemporaryDirectory(prefix="procsearch-shared-") as scratch:
         queries_path = Path(scratch) / "queries.jsonl"
         write_queries(queries_path, queries)

@@ -27,7 +27,7 @@ from eval.run import DEFAULT_QRELS, DEFAULT_QUERIES, DOCUMENTS, judged_ranking, 
 from eval.shared_set import SET_DIR, select_half
 from index.collection import Collection, open_collection
 from index.search import search
-from index.tuning import TUNING, Tuning
+from index.tuning import Tuning, default_tuning
 
 SUBSETS = ("all", "fr", "en", "same", "cross")
 
@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("\t".join([*SUBSETS, "setting"]))
     with open_collection(data_dir=args.data, model=args.model) as collection:
         for setting in settings:
-            tuning = dataclasses.replace(TUNING[args.mode], **setting)
+            tuning = dataclasses.replace(default_tuning(args.mode, collection.embedder.name), **setting)
             figures = score(collection, queries, qrels, tuning, args.mode)
             cells = [f"{figures[s]:.3f}" if s in figures else "-" for s in SUBSETS]
             print("\t".join([*cells, " ".join(f"{k}={v}" for k, v in setting.items()) or "defaults"]), flush=True)

@@ -15,7 +15,6 @@ counts once as a false positive and once as a miss.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,10 +23,11 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.metadata import fold, read_catalog
 from ingest.pipeline import parse_file
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "eval" / "fields" / "judged.jsonl"
-SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared")  # ../shared unless set
+SHARED = Settings.from_env().shared_dir  # ../shared unless PROCSEARCH_SHARED says
 BUNDLED = ROOT / "corpus" / "documents"
 FIELDS = ("buyer", "cpv_main", "cpv", "procedure", "lots", "criteria", "values", "published", "deadline", "awardees")
 _NAMES = {"buyer", "awardees"}

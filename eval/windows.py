@@ -31,6 +31,7 @@ from ingest.clean import clean_pages
 from ingest.converters import convert
 from ingest.errors import IngestError
 from ingest.walk import walk_paths
+from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ ENCODE_BATCH = 256  # windows per progress step while encoding
 
 def cache_root() -> Path:
     """Where windows and vectors are cached (PROCSEARCH_BASELINE_CACHE, else beside the ONNX exports)."""
-    return Path(os.environ.get("PROCSEARCH_BASELINE_CACHE") or Path.home() / ".cache" / "procsearch" / "baselines")
+    return Settings.from_env().baseline_cache
 
 
 @dataclass(frozen=True)

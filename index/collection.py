@@ -19,9 +19,9 @@ from pathlib import Path
 
 from index import writes
 from index.embedder import Embedder
+from index.point_ids import document_point_id, meta_point_id
 from index.store import Found, Store, StoredPoint, Where
 from ingest.errors import NotFoundError, StoreError
-from ingest.ids import document_point_id, meta_point_id
 from ingest.near_duplicates import THRESHOLD, similarity
 from ingest.types import ParsedDocument
 
@@ -131,7 +131,7 @@ class Collection:
 
     def repair(self) -> writes.RepairReport:
         """Finish or flag what an interrupted write left (`index.writes.repair`)."""
-        return writes.repair(self, sole_writer=self.backend == "qdrant-edge")
+        return writes.repair(self, sole_writer=self.store.sole_writer)
 
     def document(self, document_id: str, with_vector: bool = False) -> Found:
         found = self.store.retrieve([document_point_id(document_id)], with_vectors=with_vector)
@@ -148,14 +148,14 @@ class Collection:
         writers, so its records are always read.
         """
         wanted = list(dict.fromkeys(document_ids))
-        cache = self._records if self.backend == "qdrant-edge" else {}
+        cache = self._records if self.store.sole_writer else {}
         missing = [d for d in wanted if d not in cache]
         if missing:
             found = {
                 str(f.payload["document_id"]): f.payload
                 for f in self.store.retrieve([document_point_id(d) for d in missing])
             }
-            if self.backend == "qdrant-edge":
+            if self.store.sole_writer:
                 if len(cache) + len(found) > RECORDS_CACHED:
                     cache.clear()
                 cache.update(found)
@@ -245,15 +245,17 @@ def open_collection(
     embedding_backend: str | None = None,
     min_free_mb: int | None = None,
     check_model: bool = True,
+    allow_download: bool = False,
 ) -> Collection:
     """Open the index; `url` (a Qdrant server, or ':memory:' in tests) wins over `data_dir`.
 
     `create=True` loads the model to learn its dimension when the index does not exist yet.
     `check_model=False` opens a store built with another model (only `procsearch reindex` does).
+    `allow_download` lets the reranker (and a model built here) come from the hub; off, local files only.
     """
     from index.embedder import DEFAULT_MODEL
 
-    embedder = embedder or Embedder(model or DEFAULT_MODEL, backend=embedding_backend)
+    embedder = embedder or Embedder(model or DEFAULT_MODEL, backend=embedding_backend, allow_download=allow_download)
     if url:
         from index.store.server import ServerStore
 
@@ -270,7 +272,7 @@ def open_collection(
     if reranker:
         from index.reranker import Reranker
 
-        result.reranker = Reranker(reranker)
+        result.reranker = Reranker(reranker, allow_download)
     try:
         meta = store.retrieve([meta_point_id()])
         if (

@@ -30,9 +30,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from index import sparse
+from index.point_ids import document_point_id
 from index.sparse import SPACES
 from index.store import Found, Store, VectorQuery, Where
-from ingest.ids import document_point_id
 
 TOP_BIT = 2**31
 # Documents asked for, and normalised over, per query: as deep as each chunk list (index.search.POOL), so

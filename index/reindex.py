@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from index import document_bm25, sparse
 from index.collection import Collection, embedding_text
+from index.point_ids import meta_point_id
 from index.store import Found, StoredPoint, Where
 from index.store.base import DENSE
 from ingest.errors import StoreError
-from ingest.ids import meta_point_id
 
 logger = logging.getLogger(__name__)
 BATCH_CHUNKS = 128  # passages embedded per call: documents are grouped until they reach it

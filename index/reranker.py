@@ -9,17 +9,20 @@ id or local path can be given where one is available; it reads each
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 
-from ingest.errors import StoreError
+from index.onnx_backend import local_folder
+from ingest.errors import ModelError
 
 RERANK_TOP = 30  # candidates rescored; the rest keep their fused order below them
 
 
 class Reranker:
-    def __init__(self, name: str):
+    """Loads the cross-encoder once, on first use; `allow_download` as for the Embedder (off: local files only)."""
+
+    def __init__(self, name: str, allow_download: bool = False):
         self.name = name
+        self.allow_download = allow_download
         self._model = None
         self._lock = threading.Lock()
 
@@ -27,14 +30,13 @@ class Reranker:
     def model(self):
         with self._lock:
             if self._model is None:
-                if os.environ.get("PROCSEARCH_ALLOW_DOWNLOAD") != "1":
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 from sentence_transformers import CrossEncoder
 
                 try:
-                    self._model = CrossEncoder(self.name, device="cpu")
+                    name = self.name if self.allow_download else str(local_folder(self.name))
+                    self._model = CrossEncoder(name, device="cpu", local_files_only=not self.allow_download)
                 except Exception as exc:  # noqa: BLE001 - one message for the person who set the variable
-                    raise StoreError(
+                    raise ModelError(
                         f"cannot load reranker '{self.name}': {exc}. Unset PROCSEARCH_RERANKER or "
                         "give a local CrossEncoder folder."
                     ) from exc

@@ -37,14 +37,13 @@ from index.results import (
     sort_documents,
 )
 from index.store import Found, VectorQuery, Where
-from index.tuning import MODES, POOL, TUNING, Tuning, candidate_limit
+from index.tuning import MODES, POOL, Tuning, candidate_limit, default_tuning
 
 CHUNKS_PER_DOCUMENT = 2 * PASSAGES_PER_DOCUMENT  # a page's document: its best chunks read, with room for merges
 
 __all__ = [
     "MODES",
     "POOL",
-    "TUNING",
     "Hit",
     "SearchFilters",
     "SearchResult",
@@ -166,7 +165,7 @@ def search(
         raise ValueError(f"unit must be one of {', '.join(UNITS)} and sort one of {', '.join(SORTS)}")
     started = time.perf_counter()
     filters = filters or SearchFilters()
-    tuning = tuning or TUNING[mode]  # looked up per call, so an evaluation can sweep the module's weights
+    tuning = tuning or default_tuning(mode, collection.embedder.name)
     queries, language = sources(collection, query.strip(), mode, tuning, score_fusion=True)
 
     def result(

@@ -1,14 +1,16 @@
 """The weights of the fused sources and the depth of the candidate pool, per mode.
 
-Chosen with the default model on the tuning halves of the real-documents set (eval/shared) and of
-PIAF, with the bundled set as a smoke test (`python -m eval.sweep`, docs/retrieval-experiments.md);
-one place for every figure that `index.query_sources` and `index.search` read, so an evaluation can
-sweep them.
+Chosen per model on the tuning halves of the real-documents set (eval/shared) and of PIAF, with the
+bundled set as a smoke test (`python -m eval.sweep`, docs/retrieval-experiments.md); one place for
+every figure that `index.query_sources` and `index.search` read. The defaults are read-only: an
+evaluation that sweeps a weight passes its own `dataclasses.replace(default_tuning(mode), ...)` to
+search(), so no other search in the process sees it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 MODES = ("hybrid", "dense", "lexical")
 POOL = 200  # candidates fused per source, and the fused chunks a result set is read from: fixed, so pages agree
@@ -48,8 +50,25 @@ class Tuning:
     document_lexical: float = 1.2  # score-fused queries: each document's whole-text BM25 at this weight
 
 
-TUNING = {
-    "hybrid": Tuning(),
-    "dense": Tuning(),
-    "lexical": Tuning(lexical_other=1.0, merged_expansion=1.0, expansion=0.0),
-}
+LEXICAL_MODE = {"lexical_other": 1.0, "merged_expansion": 1.0, "expansion": 0.0}  # lexical mode: both languages alike
+
+# An English-only model (MiniLM) reads French poorly: its dense list weighs half for French questions and
+# English questions stay rank-fused (bundled set 0.826 with these weights, 0.794 with the multilingual ones).
+ENGLISH_ONLY = Tuning(dense_en=1.0, dense_fr=0.5, scored_other=0.5, score_fused=("fr",), document_lexical=0.4)
+MODEL_TUNING = MappingProxyType({"all-MiniLM-L6-v2": ENGLISH_ONLY})
+
+DEFAULT_TUNING = MappingProxyType(
+    {
+        "hybrid": Tuning(),
+        "dense": Tuning(),
+        "lexical": replace(Tuning(), **LEXICAL_MODE),
+    }
+)
+
+
+def default_tuning(mode: str, model: str | None = None) -> Tuning:
+    """The weights search() uses for `mode` when it is given none, for `model` (a name or a folder)."""
+    own = MODEL_TUNING.get((model or "").rstrip("/").rsplit("/", 1)[-1])
+    if own is None:
+        return DEFAULT_TUNING[mode]
+    return replace(own, **LEXICAL_MODE) if mode == "lexical" else own

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from index import document_bm25, sparse
+from index.point_ids import chunk_point_id, document_point_id
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
-from ingest.ids import chunk_point_id, document_point_id
 from ingest.near_duplicates import minhash
 from ingest.types import ParsedDocument
 

@@ -13,5 +13,9 @@ class StoreError(ProcsearchError):
     """The index cannot be opened or used as configured (locked, other model, …)."""
 
 
+class ModelError(ProcsearchError):
+    """The embedding model or the reranker cannot be loaded, converted or run as configured."""
+
+
 class NotFoundError(ProcsearchError):
     """A document id that is not in the index."""

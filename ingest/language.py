@@ -1,15 +1,14 @@
-"""Language of a text, deterministic and robust on short strings.
+"""Language of a document or passage, deterministic and robust on short strings.
 
 langdetect is probabilistic; a fixed seed makes it repeatable. On a few words
 it often guesses wrong, so short texts are decided on stopwords and accents
-first, which is what the words of a 3-word query can tell.
+first (`votes`, `by_words`; index.query_language reads questions with them too).
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
 
 from langdetect import DetectorFactory, detect_langs
 from langdetect.detector_factory import init_factory
@@ -18,7 +17,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from ingest.stopwords import ENGLISH, FRENCH
 
 DetectorFactory.seed = 0
-_WORD = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"[^\W\d_]+")
 _FRENCH_CHARS = set("éèêàâùûôîïçœ")
 
 
@@ -42,15 +41,15 @@ def load_profiles() -> None:
             _profiles_loaded = True
 
 
-def _votes(text: str) -> tuple[int, int]:
+def votes(text: str) -> tuple[int, int]:
     """(French, English) evidence: stopwords, and words with French accents counting double."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [w.lower() for w in WORD.findall(text)]
     fr = sum(w in FRENCH for w in words) + 2 * sum(any(c in _FRENCH_CHARS for c in w) for w in words)
     return fr, sum(w in ENGLISH for w in words)
 
 
-def _by_words(text: str) -> str | None:
-    fr, en = _votes(text)
+def by_words(text: str) -> str | None:
+    fr, en = votes(text)
     if fr > en:
         return "fr"
     if en > fr:
@@ -61,16 +60,16 @@ def _by_words(text: str) -> str | None:
 def detect_language(text: str, default: str = "und", sample: int = 3000) -> str:
     """ISO 639-1 code of `text` ('fr', 'en', …), or `default` when there is no signal."""
     text = text[:sample]
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     if len(words) < 12:
-        return _by_words(text) or default
+        return by_words(text) or default
     load_profiles()
     try:
         best = detect_langs(text)[0]
     except LangDetectException:
-        return _by_words(text) or default
+        return by_words(text) or default
     if best.prob < 0.7:
-        return _by_words(text) or best.lang
+        return by_words(text) or best.lang
     return best.lang
 
 
@@ -81,33 +80,9 @@ def passage_language(text: str, document_language: str) -> str:
     fraction of langdetect's cost (which was over half of the parse time). Only passages that look
     different (a quotation in English inside a French guide, a multilingual notice) pay for langdetect.
     """
-    words = [w.lower() for w in _WORD.findall(text[:800])]
+    words = [w.lower() for w in WORD.findall(text[:800])]
     votes = {"fr": sum(w in FRENCH for w in words), "en": sum(w in ENGLISH for w in words)}
     other = votes["en" if document_language == "fr" else "fr"]
     if document_language in votes and votes[document_language] >= 8 and votes[document_language] >= 4 * other:
         return document_language
     return detect_language(text, default=document_language, sample=800)
-
-
-@lru_cache(maxsize=4096)  # deterministic (seeded); langdetect costs ~10 ms on a sentence-long question
-def query_languages(text: str) -> tuple[str | None, float]:
-    """The query's language and our confidence in it (0–1), for weighting analysers.
-
-    A clear stopword vote decides without langdetect (about 10 ms a question): on the 635
-    questions of the bundled set and PIAF, it never disagreed with langdetect's verdict.
-    """
-    fr, en = _votes(text)
-    high, low = max(fr, en), min(fr, en)
-    if high >= 2 and (low == 0 or high >= 2 * low + 3):
-        return ("fr" if fr > en else "en"), 0.9
-    guess = _by_words(text)
-    words = _WORD.findall(text)
-    if len(words) >= 6:
-        load_profiles()
-        try:
-            best = detect_langs(text)[0]
-            if best.lang in ("fr", "en") and best.prob >= 0.9:
-                return best.lang, 0.9 if guess in (None, best.lang) else 0.6
-        except LangDetectException:
-            pass
-    return (guess, 0.7) if guess else (None, 0.0)

@@ -31,7 +31,7 @@ from service.limits import SearchGate, SearchGateMiddleware
 from service.openapi import READ_SECURITY, SECURITY_COMPONENTS
 from service.query_log import QueryLog
 from service.routes.coordinator import CoordinatorController, coordinator_page, open_result, provide_query_log
-from service.routes.deps import provide_collection, provide_parser, provide_settings
+from service.routes.deps import provide_collection, provide_parser, provide_settings, provide_write_lock
 from service.routes.documents import DocumentController
 from service.routes.health import health
 from service.routes.pages import PAGE_ROUTES
@@ -40,7 +40,7 @@ from service.routes.view import view_page
 from service.security_headers import add_security_headers
 from service.settings import Settings
 from service.signin import SIGNIN_ROUTES
-from service.uploading import prune_originals
+from service.uploading import WriteLock, prune_originals
 
 HERE = Path(__file__).resolve().parent
 SWAGGER_UI_VERSION = "5.24.2"  # the Swagger UI distribution that the pinned swagger-ui-py package ships
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = collection is None
         app.state.collection = collection or settings.open_collection(create=True, embedder=embedder)
-        if owned and app.state.collection.backend == "qdrant-edge":
+        if owned and app.state.collection.store.sole_writer:
             app.state.collection.repair()  # finish or flag what a crash cut short (index.writes): sole owner here
             prune_originals(app.state.collection, settings.data_dir)  # staged bytes, unreferenced originals
         warm_up(app.state.collection)
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
             app.state.query_log.prune()
         # uploads are parsed in a worker process (started on the first upload) under a time limit
         app.state.parser = ParserPool(workers=1, timeout=settings.parse_timeout)
+        app.state.write_lock = WriteLock()  # this app's writes, one at a time (service.uploading)
         try:
             yield
         finally:
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, collection=None, embedder=None)
             "collection": Provide(provide_collection, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "parser": Provide(provide_parser, sync_to_thread=False),
+            "write_lock": Provide(provide_write_lock, sync_to_thread=False),
             "query_log": Provide(provide_query_log, sync_to_thread=False),
         },
         lifespan=[lifespan],

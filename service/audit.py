@@ -1,7 +1,7 @@
 """The audit trail of writes: one JSON line per upload, replacement and delete.
 
 Lines go to `audit.log` under the data folder (appended, one write each, so concurrent requests never
-interleave inside a line) and to the `procsearch.audit` logger. A caller is named by a key id, the
+interleave inside a line) and to the `service.audit` logger. A caller is named by a key id, the
 first 12 hex digits of the SHA-256 of the bearer key: enough to tell keys apart, useless to reuse.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from litestar import Request
 
 AUDIT_FILE = "audit.log"
-log = logging.getLogger("procsearch.audit")
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 
 

@@ -59,7 +59,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if args.server:
         from service.upload import upload_paths
 
-        return upload_paths(args.server, [Path(p) for p in args.paths], args.type)
+        return upload_paths(args.server, [Path(p) for p in args.paths], settings.admin_key, args.type)
     from index.indexer import ingest_paths
 
     update, close = _progress(args.verbose)
@@ -95,8 +95,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from service.routes.search import run_search
     from service.schemas import SearchRequest
+    from service.searching import run_search
 
     request = SearchRequest(
         q=args.query,
@@ -186,7 +186,6 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from index.embedder import Embedder
     from service.auth import check_keys
 
     check_keys(settings)  # a weak admin key stops here, in one line, before anything loads
@@ -195,7 +194,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
         preflight(settings.data_dir, settings.min_free_mb)
 
-    embedder = Embedder(settings.model, backend=settings.backend)
+    embedder = settings.embedder()
     embedder.load_in_background()  # meanwhile, the web stack imports (startup, README "Performance")
 
     from service.server import serve
@@ -211,8 +210,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.bench import run_bench_command
-
+    try:
+        from eval.bench import run_bench_command
+    except ImportError as exc:  # the container image leaves the benchmark out (.dockerignore)
+        raise ProcsearchError(
+            "the benchmark is not installed here (the container image leaves it out): run `procsearch bench` "
+            "from a checkout of the repository"
+        ) from exc
     return run_bench_command(args, settings)
 
 

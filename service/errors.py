@@ -8,21 +8,21 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from ingest.errors import IngestError, NotFoundError, StoreError
+from ingest.errors import IngestError, ModelError, NotFoundError, ProcsearchError, StoreError
 from service.schemas import ErrorResponse
 
-log = logging.getLogger("procsearch.service")
+log = logging.getLogger(__name__)
 
 
 class UnsupportedMediaType(HTTPException):
     status_code = 415
 
 
-class BadRequest(ValueError):
-    """A deliberate refusal of what the client sent: 400 with this message.
+class BadRequest(ProcsearchError):
+    """A deliberate refusal of what the client sent: 400 with this message (the CLI prints it as one line).
 
-    Only this class maps to 400: any other ValueError escaping a handler is a bug, answered 500 and logged.
-    It stays a ValueError so that code catching ValueError around validation (the search page) still does.
+    Only this class (and Litestar's own validation) maps to 400: a ValueError escaping a handler is a bug,
+    answered 500 and logged. It is not a ValueError, so that no `except ValueError` can mistake a bug for it.
     """
 
 
@@ -70,7 +70,7 @@ def _ingest(_: Request, exc: IngestError) -> Response:
     return _response(422, f"the file could not be ingested: {exc}")
 
 
-def _store(_: Request, exc: StoreError) -> Response:
+def _unavailable(_: Request, exc: StoreError | ModelError) -> Response:
     return _response(503, str(exc))
 
 
@@ -85,7 +85,8 @@ EXCEPTION_HANDLERS = {
     SerializationException: _serialization,
     NotFoundError: _not_found,
     IngestError: _ingest,
-    StoreError: _store,
+    StoreError: _unavailable,
+    ModelError: _unavailable,
     BadRequest: _bad_request,
     Exception: _internal,
 }

@@ -1,4 +1,9 @@
-"""Service settings, read once from the environment."""
+"""Service settings, read once from the environment: the one place that reads it.
+
+Libraries (index/, ingest/) take what they need as parameters; the service, the CLI and the evaluation
+build a Settings and pass its values down, so a test can give any configuration without touching
+the process's environment.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedder import DEFAULT_BACKEND, DEFAULT_MODEL, resolve_backend
+from index.embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, resolve_backend
+from index.onnx_backend import DEFAULT_CACHE
+
+CHECKOUT = Path(__file__).resolve().parent.parent  # the source tree (a checkout, or site-packages when installed)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,10 @@ class Settings:
     """PROCSEARCH_MODEL: multilingual-e5-small (default, French and English), all-MiniLM-L6-v2, or a local path."""
     backend: str = DEFAULT_BACKEND
     """PROCSEARCH_BACKEND: what runs the embedding model: torch, onnx (fp32) or onnx-int8; vectors stay compatible."""
+    model_cache: Path = DEFAULT_CACHE
+    """PROCSEARCH_ONNX_CACHE: where the model is converted and exported once (default ~/.cache/procsearch/onnx)."""
+    allow_download: bool = False
+    """PROCSEARCH_ALLOW_DOWNLOAD=1: let a model or reranker name that is not a local folder come from the hub."""
     reranker: str | None = None
     """PROCSEARCH_RERANKER: optional cross-encoder (id or local path) rescoring the top 30 passages; off by default."""
     admin_key: str | None = None
@@ -46,6 +58,10 @@ class Settings:
     """PROCSEARCH_HOST: address `procsearch serve` binds to."""
     port: int = 8000
     """PROCSEARCH_PORT: port `procsearch serve` listens on."""
+    shared_dir: Path = CHECKOUT.parent / "shared"
+    """PROCSEARCH_SHARED: the shared real documents (corpus/, pdf-samples/, eval/piaf/) the evaluations read."""
+    baseline_cache: Path = Path.home() / ".cache" / "procsearch" / "baselines"
+    """PROCSEARCH_BASELINE_CACHE: where `procsearch eval --baselines` keeps its windows and their vectors."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +73,8 @@ class Settings:
             collection=env.get("PROCSEARCH_COLLECTION", "procsearch"),
             model=env.get("PROCSEARCH_MODEL", DEFAULT_MODEL),
             backend=resolve_backend(env.get("PROCSEARCH_BACKEND") or DEFAULT_BACKEND),
+            model_cache=Path(env.get("PROCSEARCH_ONNX_CACHE") or DEFAULT_CACHE),
+            allow_download=env.get("PROCSEARCH_ALLOW_DOWNLOAD") == "1",
             reranker=env.get("PROCSEARCH_RERANKER") or None,
             admin_key=env.get("PROCSEARCH_ADMIN_KEY") or None,
             api_keys=tuple(k.strip() for k in env.get("PROCSEARCH_API_KEYS", "").split(",") if k.strip()),
@@ -68,6 +86,18 @@ class Settings:
             min_free_mb=int(env["PROCSEARCH_MIN_FREE_MB"]) if env.get("PROCSEARCH_MIN_FREE_MB") else None,
             host=env.get("PROCSEARCH_HOST", "127.0.0.1"),
             port=int(env.get("PROCSEARCH_PORT", "8000")),
+            shared_dir=Path(env.get("PROCSEARCH_SHARED") or CHECKOUT.parent / "shared"),
+            baseline_cache=Path(env.get("PROCSEARCH_BASELINE_CACHE") or cls.baseline_cache),
+        )
+
+    def embedder(self, model: str | None = None, batch_size: int = 32) -> Embedder:
+        """The embedding model these settings name (or `model`), run and cached as they say; loaded on first use."""
+        return Embedder(
+            model or self.model,
+            batch_size=batch_size,
+            backend=self.backend,
+            model_cache=self.model_cache,
+            allow_download=self.allow_download,
         )
 
     def open_collection(self, create: bool = False, embedder=None, check_model: bool = True):
@@ -79,10 +109,10 @@ class Settings:
             model=self.model,
             collection=self.collection,
             create=create,
-            embedder=embedder,
+            embedder=embedder or self.embedder(),
             api_key=self.qdrant_api_key,
             reranker=self.reranker,
-            embedding_backend=self.backend,
+            allow_download=self.allow_download,
             min_free_mb=self.min_free_mb,
             check_model=check_model,
         )

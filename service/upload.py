@@ -6,7 +6,6 @@ add documents through its API instead of opening the store themselves.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
@@ -15,13 +14,13 @@ from ingest.errors import ProcsearchError
 from ingest.walk import walk_paths
 
 
-def upload_paths(server: str, paths: list[Path], doc_type: str | None = None) -> int:
+def upload_paths(server: str, paths: list[Path], key: str | None, doc_type: str | None = None) -> int:
     """Upload every supported file under its path relative to the root given, exactly as a local ingest
     names it (`docs/a/index.md`), so same-named files in different folders stay different documents.
 
-    Prints one line per file; returns the exit code (2 if any failed).
+    `key` is the server's admin key (PROCSEARCH_ADMIN_KEY in the settings). Prints one line per file;
+    returns the exit code (2 if any failed).
     """
-    key = os.environ.get("PROCSEARCH_ADMIN_KEY")
     if not key:
         raise ProcsearchError("set PROCSEARCH_ADMIN_KEY to the server's admin key to upload through it")
     walk = walk_paths(paths)

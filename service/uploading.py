@@ -2,8 +2,8 @@
 
 A file is staged, parsed (in the parser's worker process) and embedded without holding the write
 lock, so one slow file never blocks another upload or a delete; only the switch itself
-(`index.writes`) and the move of the original run under `WRITE_LOCK`. A request that cannot get
-the lock within `WRITE_WAIT_S` answers 503 with Retry-After instead of running minutes later,
+(`index.writes`) and the move of the original run under the app's `WriteLock`. A request that cannot
+get the lock within `WRITE_WAIT_S` answers 503 with Retry-After instead of running minutes later,
 and one whose client has gone by then is not written at all.
 """
 
@@ -21,12 +21,11 @@ from index.collection import Collection
 from index.indexer import PreparedFile, commit_file, prepare_file
 from index.parsing import ParserPool
 from ingest.converters import SUPPORTED
-from ingest.errors import IngestError, StoreError
+from ingest.errors import IngestError, ModelError, StoreError
 from ingest.types import ParsedDocument
 from service import originals
 from service.errors import BadRequest, UnsupportedMediaType
 
-WRITE_LOCK = threading.Lock()  # one writer at a time: the switch of one document, or a delete
 WRITE_WAIT_S = 30.0  # longest wait for the lock; writes hold it for the switch only, not the parse
 log = logging.getLogger(__name__)
 
@@ -46,14 +45,26 @@ class Stored:
     source: str
 
 
-@contextmanager
-def write_lock(wait: float | None = None) -> Iterator[None]:
-    if not WRITE_LOCK.acquire(timeout=WRITE_WAIT_S if wait is None else wait):
-        raise WriteBusy(f"another write has held the index for over {WRITE_WAIT_S:g} s; retry shortly")
-    try:
-        yield
-    finally:
-        WRITE_LOCK.release()
+class WriteLock:
+    """One writer at a time on one index: the switch of one document, or a delete.
+
+    The app owns one (`create_app`) and hands it to every write, so two apps in one process (tests,
+    the bench) each serialise their own writes and never wait on each other's.
+    """
+
+    def __init__(self, wait_s: float = WRITE_WAIT_S):
+        self.wait_s = wait_s
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock; WriteBusy when another write keeps it past `wait_s`."""
+        if not self._lock.acquire(timeout=self.wait_s):
+            raise WriteBusy(f"another write has held the index for over {self.wait_s:g} s; retry shortly")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
 
 def check_type(name: str, source: str) -> str:
@@ -71,6 +82,7 @@ def store_upload(
     source: str,
     data: bytes,
     doc_type: str | None,
+    lock: WriteLock,
     parser: ParserPool | None = None,
     gone: Callable[[], bool] = lambda: False,
 ) -> Stored:
@@ -85,7 +97,7 @@ def store_upload(
         prepared = prepare_file(collection, staged, source, doc_type, parser)
         if gone():
             raise Abandoned("the client closed the connection before the upload was written")
-        with write_lock():
+        with lock.held():
             if gone():
                 raise Abandoned("the client closed the connection before the upload was written")
             return Stored(_commit(collection, data_dir, staged, prepared), prepared.document_id, source)
@@ -118,9 +130,9 @@ def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: Prep
     return status
 
 
-def delete_upload(collection: Collection, data_dir: Path, document_id: str) -> dict[str, object]:
+def delete_upload(collection: Collection, data_dir: Path, document_id: str, lock: WriteLock) -> dict[str, object]:
     """Delete a document; an uploaded one loses its stored original too. Returns the record it had."""
-    with write_lock():
+    with lock.held():
         record = collection.delete(document_id)
         originals.remove_versions(data_dir, document_id)
     return record
@@ -140,7 +152,7 @@ def failure(exc: Exception) -> tuple[int, str]:
         return 422, str(exc)
     if isinstance(exc, HTTPException):
         return exc.status_code, exc.detail
-    if isinstance(exc, StoreError):
+    if isinstance(exc, (StoreError, ModelError)):
         return 503, str(exc)
     if isinstance(exc, BadRequest):
         return 400, str(exc)

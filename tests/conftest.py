@@ -17,9 +17,19 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # processes they start; the default model (multilingual-e5-small) has its own tests (tests/test_e5_*.py).
 os.environ.setdefault("PROCSEARCH_MODEL", "all-MiniLM-L6-v2")
 
+from service.settings import Settings  # noqa: E402 - after the defaults above, which it reads
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared")  # ../shared unless set
+SHARED = Settings.from_env().shared_dir  # ../shared unless PROCSEARCH_SHARED says
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+KINDS = ("unit", "integration", "browser", "slow")  # the markers of pyproject.toml that say what a test needs
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test says what it needs (one of KINDS), so `-m unit` runs what needs no model and no store."""
+    unmarked = [item.nodeid for item in items if not set(KINDS) & {mark.name for mark in item.iter_markers()}]
+    if unmarked:
+        raise pytest.UsageError(f"tests without one of the marks {', '.join(KINDS)}: {', '.join(unmarked[:10])}")
 
 
 @pytest.fixture(scope="session")

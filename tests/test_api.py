@@ -11,6 +11,8 @@ from index.indexer import ingest_paths
 from service.app import create_app
 from service.settings import Settings
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, embedder):

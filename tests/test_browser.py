@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import link_target, serving
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
     pytest.skip(

@@ -1,7 +1,11 @@
 """Chunking: sizes, overlap, heading paths, pages and exact offsets."""
 
+import pytest
+
 from ingest.chunker import MAX_WORDS, chunk_pages, heading_level
 from ingest.types import Page, join_pages
+
+pytestmark = pytest.mark.unit
 
 SENTENCE = "Le titulaire applique les clauses sociales du marché public de nettoyage. "
 

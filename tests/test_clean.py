@@ -1,6 +1,10 @@
 """Cleaning of extracted text: hyphenation, ligatures, spaces, running headers and footers."""
 
+import pytest
+
 from ingest.clean import clean_pages, drop_running_lines, join_hyphenated, normalise, running_lines
+
+pytestmark = pytest.mark.unit
 
 
 def test_words_cut_at_line_end_are_joined():

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import ROOT
 
@@ -28,6 +29,7 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.integration
 def test_ingest_search_stats_delete(tmp_path, small_corpus):
     data = str(tmp_path / "data")
     first = _run("--data", data, "ingest", str(small_corpus), cwd=tmp_path)
@@ -53,6 +55,7 @@ def test_ingest_search_stats_delete(tmp_path, small_corpus):
     assert missing.returncode == 1 and missing.stderr.strip() == f"procsearch: error: no document with id '{doc_id}'"
 
 
+@pytest.mark.integration
 def test_errors_are_one_line_and_non_zero(tmp_path):
     result = _run("--data", str(tmp_path / "none"), "search", "marché", cwd=tmp_path)
     assert result.returncode == 1
@@ -61,6 +64,7 @@ def test_errors_are_one_line_and_non_zero(tmp_path):
     ]
 
 
+@pytest.mark.unit
 def test_compose_and_dockerfile_match_the_settings():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     qdrant, service = compose["services"]["qdrant"], compose["services"]["procsearch"]

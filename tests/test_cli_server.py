@@ -102,14 +102,13 @@ def test_the_first_model_export_is_announced_once(monkeypatch, tmp_path, caplog)
     def fake_quantize(fp32: Path, out: Path) -> None:
         (out / "settings.json").write_text("{}")
 
-    monkeypatch.setenv("PROCSEARCH_ONNX_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(onnx_backend, "local_folder", lambda model: tmp_path)
+    monkeypatch.setattr(onnx_backend, "local_folder", lambda model, allow_download=False: tmp_path)
     monkeypatch.setattr(onnx_backend, "model_hash", lambda folder: "0123456789abcdef")
     monkeypatch.setattr(onnx_backend, "_export", fake_export)
     monkeypatch.setattr(onnx_backend, "_quantize", fake_quantize)
     with caplog.at_level(logging.INFO, logger="index.onnx_backend"):
-        onnx_backend.ensure_export("model", "onnx-int8")
-        onnx_backend.ensure_export("model", "onnx-int8")
+        onnx_backend.ensure_export("model", "onnx-int8", tmp_path / "cache")
+        onnx_backend.ensure_export("model", "onnx-int8", tmp_path / "cache")
     said = [r.getMessage() for r in caplog.records if r.name == "index.onnx_backend"]
     assert len(said) == 1 and said[0].startswith("preparing the embedding model for first use")
 

@@ -2,8 +2,12 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from index.glossary import stem_sequence
 from index.highlight import highlight
+
+pytestmark = pytest.mark.unit
 
 
 def test_stemming_and_highlighting_are_thread_safe():

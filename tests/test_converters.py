@@ -17,6 +17,8 @@ from ingest.errors import IngestError
 from ingest.pipeline import parse_file
 from ingest.walk import walk_paths
 
+pytestmark = pytest.mark.unit
+
 CORPUS = SHARED / "corpus"
 needs_shared = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real documents not available ({CORPUS} is absent)")
 

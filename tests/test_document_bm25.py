@@ -7,9 +7,9 @@ import pytest
 from index import document_bm25, sparse
 from index.document_bm25 import TOP_BIT, document_index, document_vectors, normalised
 from index.indexer import ingest_paths
+from index.point_ids import document_point_id
 from index.search import SearchFilters, sources
 from index.store import Found, VectorQuery
-from ingest.ids import document_point_id
 
 FILLER = (
     "Le dossier est instruit par le service compétent, qui vérifie chaque pièce et peut demander un "
@@ -17,6 +17,7 @@ FILLER = (
 ) * 12
 
 
+@pytest.mark.unit
 def test_word_indices_never_reach_the_document_half():
     text = "Changement d'adresse sur la carte grise : délai, amende forfaitaire, démarche en ligne. " + FILLER
     for language in ("fr", "en"):
@@ -26,6 +27,7 @@ def test_word_indices_never_reach_the_document_half():
         assert all(document_index(document_index(i)) == i for i in indices)
 
 
+@pytest.mark.unit
 def test_a_document_vector_per_language_with_the_title_and_every_chunk():
     vectors = document_vectors(
         "Carte grise",
@@ -44,6 +46,7 @@ def test_a_document_vector_per_language_with_the_title_and_every_chunk():
     assert not {document_index(i) for i in sparse.embed_query("amende", "fr")[0]} & english
 
 
+@pytest.mark.unit
 def test_normalised_is_dbsf_and_ignores_scale_and_shift():
     scores = {"a": 9.0, "b": 3.0, "c": 1.0, "d": 1.0}
     once = normalised(scores)
@@ -52,6 +55,7 @@ def test_normalised_is_dbsf_and_ignores_scale_and_shift():
     assert normalised({"a": 2.0}) == {"a": 1.0} and normalised({}) == {}
 
 
+@pytest.mark.unit
 def test_documents_standing_out_keep_their_order():
     """Two documents far above the rest (beyond mean + 3 sd) must not tie at the top, as they did clipped to 1."""
     scores = {"first": 100.0, "second": 60.0, **{f"d{i}": 1.0 + i / 100 for i in range(48)}}
@@ -59,6 +63,7 @@ def test_documents_standing_out_keep_their_order():
     assert once["first"] > once["second"] > 1.0 > once["d47"] > once["d0"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("backend", ["edge_collection", "server_collection"])
 def test_normalised_is_the_stores_own_dbsf(backend, request, tmp_path: Path):
     """The document list joins a fusion whose other lists Qdrant normalises: same formula (sample sd, no clip)."""
@@ -91,6 +96,7 @@ def test_normalised_is_the_stores_own_dbsf(backend, request, tmp_path: Path):
     assert {f.id: f.score for f in fused} == pytest.approx(ours, abs=1e-4)
 
 
+@pytest.mark.unit
 def test_blend_adds_the_document_score_and_reorders():
     a, b = document_point_id("doc-a"), document_point_id("doc-b")
     candidates = [Found("1", 1.0, {"document_id": "doc-b"}), Found("2", 0.9, {"document_id": "doc-a"})]
@@ -99,12 +105,14 @@ def test_blend_adds_the_document_score_and_reorders():
     assert [f.score for f in document_bm25.blend(candidates, {}, 0.5)] == [1.0, 0.9]
 
 
+@pytest.mark.unit
 def test_the_document_list_is_normalised_over_as_many_entries_as_each_chunk_list():
     from index.search import POOL
 
     assert document_bm25.DOCUMENTS == POOL
 
 
+@pytest.mark.unit
 def test_the_other_languages_side_weighs_what_the_query_languages_weighs():
     """A French question's English side (analyser 0.5 + translation 1.0) counts 1.0 in the document list, not 1.5."""
     queries = [
@@ -124,6 +132,7 @@ def test_the_other_languages_side_weighs_what_the_query_languages_weighs():
     assert [q.weight for q in document_bm25.lexical_sources(queries[2:], "fr")] == [0.5, 1.0]  # no French side
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("backend", ["edge_collection", "server_collection"])
 def test_the_document_holding_every_query_word_scores_first(backend, request, tmp_path: Path):
     """The target's words are spread over two chunks; the other documents have only some of them."""
@@ -165,6 +174,7 @@ def test_the_document_holding_every_query_word_scores_first(backend, request, tm
     }
 
 
+@pytest.mark.unit
 def test_equal_scores_are_ordered_by_document_and_chunk_not_by_point_id():
     """Point ids change with PIPELINE_VERSION; the order of ties must not."""
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
+from index.point_ids import chunk_point_id
 from index.store.base import DENSE, StoredPoint, Where
 from index.store.edge import EdgeStore
-from ingest.ids import chunk_point_id
+
+pytestmark = pytest.mark.integration
 
 POINTS = 8000  # above the optimizer's indexing threshold for 384-dimension vectors
 PER_DOCUMENT = 10

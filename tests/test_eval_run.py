@@ -90,6 +90,7 @@ def report(tmp_path_factory, embedder) -> EvalReport:
         return run_eval(collection, QUERIES, QRELS, modes=MODES, k=10)
 
 
+@pytest.mark.integration
 def test_report_structure(report):
     assert report.k == 10
     assert report.documents == len(DOCUMENTS)
@@ -105,6 +106,7 @@ def test_report_structure(report):
         assert all(q.ndcg == 0 for q in mode.failed)
 
 
+@pytest.mark.integration
 def test_hybrid_finds_the_obvious_answers(report):
     hybrid = next(m for m in report.modes if m.mode == "hybrid")
     by_id = {q.query_id: q for q in hybrid.queries}
@@ -118,6 +120,7 @@ def test_hybrid_finds_the_obvious_answers(report):
     assert by_id["q3"].recall == 1.0
 
 
+@pytest.mark.integration
 def test_table_and_json(report):
     table = format_table(report).splitlines()
     assert table[0].split()[:4] == ["mode", "subset", "n", "nDCG@10"]
@@ -128,6 +131,7 @@ def test_table_and_json(report):
     assert data["modes"][0]["breakdowns"][0]["subset"] == "all"
 
 
+@pytest.mark.unit
 def test_match_keys_and_judged_ranking():
     keys = match_keys("abc123", "documents/fr/guides/x.pdf")
     assert keys == ("abc123", "documents/fr/guides/x.pdf", "fr/guides/x.pdf", "x")
@@ -139,6 +143,7 @@ def test_match_keys_and_judged_ranking():
     assert judged_ranking([("d1", "docs/x.md")], {"x": 1, "docs/x.md": 2}) == ["docs/x.md"]
 
 
+@pytest.mark.unit
 def test_beir_round_trip_and_errors(tmp_path):
     write_queries(tmp_path / "q.jsonl", QUERIES)
     write_qrels(tmp_path / "qrels.tsv", QRELS)
@@ -159,6 +164,7 @@ def test_beir_round_trip_and_errors(tmp_path):
         load_qrels(tmp_path / "bad.tsv")
 
 
+@pytest.mark.integration
 def test_evaluate_ingests_into_a_scratch_store(tmp_path, embedder):
     corpus = write_corpus(tmp_path)
     write_queries(tmp_path / "q.jsonl", QUERIES)
@@ -171,11 +177,13 @@ def test_evaluate_ingests_into_a_scratch_store(tmp_path, embedder):
     assert not (tmp_path / "data").exists()
 
 
+@pytest.mark.unit
 def test_prepare_piaf_reports_where_it_looked(tmp_path):
     with pytest.raises(FileNotFoundError, match="spf_qr_test.json"):
         prepare_piaf(tmp_path / "nowhere", tmp_path / "out")
 
 
+@pytest.mark.unit
 def test_prepare_piaf(tmp_path):
     if not (SHARED / "eval" / "piaf").is_dir():
         pytest.skip(f"PIAF benchmark absent: {SHARED / 'eval' / 'piaf'} does not exist")

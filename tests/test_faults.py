@@ -14,6 +14,8 @@ from index.collection import open_collection
 from index.indexer import ingest_paths
 from index.store import Where
 
+pytestmark = pytest.mark.integration
+
 TOPICS = [
     "nettoyage des locaux",
     "restauration scolaire",

@@ -18,6 +18,8 @@ from index.collection import open_collection
 from index.indexer import ingest_paths
 from service.settings import Settings
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory, embedder):

@@ -1,6 +1,10 @@
 """Highlighting: the query's words are marked across accents, case and inflection, and nothing else is markup."""
 
+import pytest
+
 from index.highlight import highlight
+
+pytestmark = pytest.mark.unit
 
 PASSAGE = (
     "Le pouvoir adjudicateur peut réserver un ou plusieurs lots d'un marché public aux établissements et "

@@ -201,7 +201,7 @@ def test_the_result_window_is_capped_with_a_message(client):
 
 
 def test_a_saturated_search_pool_answers_429_with_retry_after(settings, collection, monkeypatch):
-    import service.routes.search as search_route
+    import service.searching as search_route
 
     entered, release = threading.Event(), threading.Event()
     real = search_route.search
@@ -291,18 +291,47 @@ def test_bad_bodies_get_4xx_with_a_message(client):
 
 
 def test_only_deliberate_errors_are_400s_a_bug_is_a_logged_500(client, monkeypatch, caplog):
-    import service.routes.search as search_route
+    import service.searching as search_route
 
     def broken(*args, **kwargs):
         raise ValueError("an index bug")
 
     monkeypatch.setattr(search_route, "search", broken)
-    with caplog.at_level(logging.ERROR, logger="procsearch.service"):
+    with caplog.at_level(logging.ERROR, logger="service.errors"):
         response = client.get("/v1/search", params={"q": "marché"}, headers=READER)
     assert response.status_code == 500 and "an index bug" not in response.text
     assert any("unhandled error" in r.getMessage() for r in caplog.records)
     empty = client.get("/v1/search", params={"q": "  "}, headers=READER)
     assert empty.status_code == 400 and "empty" in empty.json()["detail"]
+
+
+def test_a_bug_under_the_search_page_is_a_logged_500_not_a_bad_request(client, monkeypatch, caplog):
+    import service.searching as searching
+
+    def broken(*args, **kwargs):
+        raise ValueError("an index bug")
+
+    monkeypatch.setattr(searching, "search", broken)
+    with caplog.at_level(logging.ERROR, logger="service.routes.pages"):
+        page = client.get("/", params={"q": "marché"}, headers=READER)
+    assert page.status_code == 500 and "an index bug" not in page.text
+    assert any("search page failed" in r.getMessage() for r in caplog.records)
+    bad = client.get("/", params={"q": "marché", "year_from": "soon"}, headers=READER)
+    assert bad.status_code == 400 and "year_from" in bad.text  # a deliberate refusal stays a 400
+
+
+def test_a_model_that_cannot_load_is_a_503_with_its_reason(client, monkeypatch):
+    import service.searching as searching
+    from ingest.errors import ModelError
+
+    def unloadable(*args, **kwargs):
+        raise ModelError("cannot load embedding model 'x': gone")
+
+    monkeypatch.setattr(searching, "search", unloadable)
+    api = client.get("/v1/search", params={"q": "marché"}, headers=READER)
+    assert api.status_code == 503 and "cannot load embedding model" in api.json()["detail"]
+    page = client.get("/", params={"q": "marché"}, headers=READER)
+    assert page.status_code == 503 and "cannot load embedding model" in page.text
 
 
 # 12. HTML pages' headers

@@ -13,6 +13,8 @@ from index.store import Where
 from ingest.errors import NotFoundError, StoreError
 from ingest.ids import document_id
 
+pytestmark = pytest.mark.integration
+
 
 def _ingest(collection, root: Path):
     return ingest_paths(collection, [root], workers=0)

@@ -1,6 +1,11 @@
 """Language detection: deterministic on documents, robust on short queries."""
 
-from ingest.language import detect_language, query_languages
+import pytest
+
+from index.query_language import query_languages
+from ingest.language import detect_language
+
+pytestmark = pytest.mark.unit
 
 
 def test_document_language_is_deterministic():
@@ -16,7 +21,7 @@ def test_short_queries_use_stopwords_and_accents():
 
 
 def test_a_clear_stopword_vote_decides_a_question_without_langdetect(monkeypatch):
-    import ingest.language as language
+    import index.query_language as language
 
     calls = []
     real = language.detect_langs

@@ -20,12 +20,14 @@ from ingest.pipeline import parse_file
 LINE = "Le titulaire du marché respecte les clauses sociales et environnementales du cahier des charges.\n"
 
 
+@pytest.mark.unit
 def test_cap_pages_cuts_the_page_that_crosses_the_budget():
     pages, warning = cap_pages(["a" * 10, "b" * 10, "c" * 10], budget=15)
     assert pages == ["a" * 10, "b" * 5] and "page 2 of 3" in warning
     assert cap_pages(["a" * 10], budget=15) == (["a" * 10], None)
 
 
+@pytest.mark.unit
 def test_oversized_text_file_is_read_up_to_its_head(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_TEXT_FILE_BYTES", 20_000)
     path = tmp_path / "journal.txt"
@@ -38,6 +40,7 @@ def test_oversized_text_file_is_read_up_to_its_head(tmp_path, monkeypatch):
     assert parsed.document.size == path.stat().st_size
 
 
+@pytest.mark.unit
 def test_pdf_pages_past_the_text_budget_are_not_extracted(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 3_000)
     path = make_pdf(tmp_path / "compilation.pdf", [f"Article {n}. " + LINE * 8 for n in range(1, 11)])
@@ -46,6 +49,7 @@ def test_pdf_pages_past_the_text_budget_are_not_extracted(tmp_path, monkeypatch)
     assert any("pages" in w and "not indexed" in w for w in parsed.warnings), parsed.warnings
 
 
+@pytest.mark.unit
 def test_chunk_cap_keeps_the_first_passages_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_CHUNKS_PER_DOCUMENT", 3)
     path = tmp_path / "long.md"
@@ -55,6 +59,7 @@ def test_chunk_cap_keeps_the_first_passages_and_says_so(tmp_path, monkeypatch):
     assert any("passage limit reached" in w for w in parsed.warnings)
 
 
+@pytest.mark.integration
 def test_warnings_reach_the_ingest_summary(tmp_path, monkeypatch, edge_collection):
     monkeypatch.setattr(limits, "MAX_CHUNKS_PER_DOCUMENT", 2)
     docs = tmp_path / "docs"

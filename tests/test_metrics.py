@@ -15,6 +15,8 @@ from eval.metrics import (
     recall_at_k,
 )
 
+pytestmark = pytest.mark.unit
+
 LOG2_3 = math.log2(3)  # 1.58496…
 LOG2_5 = math.log2(5)  # 2.32193…
 

@@ -13,6 +13,8 @@ from index import onnx_backend
 from index.embedder import MINILM, Embedder
 from tests.conftest import BUSES_EN, CATERING_EN, SOCIAL_FR
 
+pytestmark = pytest.mark.integration
+
 TEXTS = [
     SOCIAL_FR,
     CATERING_EN,
@@ -26,10 +28,7 @@ INT8_MIN_COSINE = 0.98  # mean cosine of onnx-int8 to torch fp32 on corpus chunk
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("onnx-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PROCSEARCH_ONNX_CACHE", str(folder))
-        yield folder
+    return tmp_path_factory.mktemp("onnx-cache")
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +40,14 @@ def torch_embedder():
 
 @pytest.fixture(scope="module")
 def onnx_fp32(cache):
-    embedder = Embedder(MINILM, backend="onnx")
+    embedder = Embedder(MINILM, backend="onnx", model_cache=cache)
     embedder.embed_query("warm up")
     return embedder
 
 
 @pytest.fixture(scope="module")
 def onnx_int8(cache, onnx_fp32):
-    embedder = Embedder(MINILM, backend="onnx-int8")
+    embedder = Embedder(MINILM, backend="onnx-int8", model_cache=cache)
     embedder.embed_query("warm up")
     return embedder
 
@@ -96,7 +95,7 @@ def test_export_is_cached_and_reused(cache, onnx_fp32, onnx_int8, monkeypatch):
     monkeypatch.setattr(onnx_backend, "_export", no_export)
     monkeypatch.setattr(onnx_backend, "_quantize", no_export)
     for backend, file in files.items():
-        again = Embedder(MINILM, backend=backend)
+        again = Embedder(MINILM, backend=backend, model_cache=cache)
         assert again.model.folder == file.parent
         first = onnx_fp32 if backend == "onnx" else onnx_int8
         assert again.embed_query("reuse") == pytest.approx(first.embed_query("reuse"), abs=1e-6)
@@ -109,29 +108,31 @@ def test_failed_export_leaves_nothing(tmp_path, monkeypatch):
         (out / "model.onnx").write_bytes(b"half a model")
         raise KeyboardInterrupt  # as if the export were killed half way
 
-    monkeypatch.setenv("PROCSEARCH_ONNX_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(onnx_backend, "_export", broken)
     with pytest.raises(KeyboardInterrupt):
-        _ = Embedder(MINILM, backend="onnx").model
+        _ = Embedder(MINILM, backend="onnx", model_cache=tmp_path / "cache").model
     assert list((tmp_path / "cache").iterdir()) == []
 
 
-def test_backend_comes_from_the_environment(monkeypatch):
+def test_backend_comes_from_the_settings_not_the_library(monkeypatch, tmp_path):
     from index.embedder import DEFAULT_BACKEND
+    from service.settings import Settings
 
-    monkeypatch.delenv("PROCSEARCH_BACKEND", raising=False)
-    assert Embedder(MINILM).backend == DEFAULT_BACKEND
     monkeypatch.setenv("PROCSEARCH_BACKEND", "torch")
-    assert Embedder(MINILM).backend == "torch" and Embedder(MINILM, backend="onnx").backend == "onnx"
+    assert Embedder(MINILM).backend == DEFAULT_BACKEND  # the library reads no environment variable
+    settings = Settings.from_env({"PROCSEARCH_BACKEND": "torch", "PROCSEARCH_ONNX_CACHE": str(tmp_path)})
+    embedder = settings.embedder(MINILM)
+    assert embedder.backend == "torch" and embedder.model_cache == tmp_path and not embedder.allow_download
+    assert Settings.from_env({"PROCSEARCH_ALLOW_DOWNLOAD": "1"}).embedder().allow_download
 
 
 def test_unknown_backend_is_refused(monkeypatch):
     with pytest.raises(ValueError, match="torch, onnx, onnx-int8"):
         Embedder(MINILM, backend="tensorflow")
-    monkeypatch.setenv("PROCSEARCH_BACKEND", "openvino")
-    with pytest.raises(ValueError, match="openvino"):
-        Embedder(MINILM)
     from service.settings import Settings
+
+    with pytest.raises(ValueError, match="openvino"):
+        Settings.from_env({"PROCSEARCH_BACKEND": "openvino"})
 
     with pytest.raises(ValueError):
         Settings.from_env({"PROCSEARCH_BACKEND": "gpu"})
@@ -139,7 +140,7 @@ def test_unknown_backend_is_refused(monkeypatch):
 
 
 def test_a_model_loaded_in_the_background_is_the_one_used(cache, onnx_int8):
-    embedder = Embedder(MINILM, backend="onnx-int8")
+    embedder = Embedder(MINILM, backend="onnx-int8", model_cache=cache)
     embedder.load_in_background().join()
     loaded = embedder._model
     assert loaded is not None
@@ -148,9 +149,9 @@ def test_a_model_loaded_in_the_background_is_the_one_used(cache, onnx_int8):
 
 
 def test_a_background_load_that_fails_is_reported_by_the_first_use(tmp_path):
-    from ingest.errors import StoreError
+    from ingest.errors import ModelError
 
     embedder = Embedder(str(tmp_path / "no-such-model"), backend="onnx-int8")
     embedder.load_in_background().join()  # the thread keeps the error to itself
-    with pytest.raises(StoreError, match="no-such-model"):
+    with pytest.raises(ModelError, match="no-such-model"):
         _ = embedder.model

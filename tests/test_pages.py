@@ -100,6 +100,7 @@ def _articles(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<article class="doc"[^>]*data-source="([^"]*)" data-type="([^"]*)"', html)
 
 
+@pytest.mark.integration
 def test_home_page_has_a_labelled_form_landmarks_and_the_browser_language(client):
     response = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
@@ -118,6 +119,7 @@ def test_home_page_has_a_labelled_form_landmarks_and_the_browser_language(client
     assert Page(english.text).find("html")[0]["lang"] == "en" and "Your question or keywords" in english.text
 
 
+@pytest.mark.unit
 def test_accept_language_picks_the_preferred_ui_language():
     assert accept_language("de-DE,de;q=0.9,fr;q=0.8,en;q=0.5") == "fr"
     assert accept_language("en-US,en;q=0.9,fr;q=0.8") == "en"
@@ -126,6 +128,7 @@ def test_accept_language_picks_the_preferred_ui_language():
     assert choose_ui("en", "fr-FR") == "en" and choose_ui("xx", "fr-FR") == "fr" and choose_ui(None, None) == "en"
 
 
+@pytest.mark.integration
 def test_results_are_grouped_by_document_with_highlights_pages_and_file_links(client, setup):
     response = client.get(
         "/", params={"q": "critère environnemental papier recyclé Lanvallec"}, headers={"Accept-Language": "fr"}
@@ -150,6 +153,7 @@ def test_results_are_grouped_by_document_with_highlights_pages_and_file_links(cl
     assert client.get(minutes.split("#")[0]).status_code == 200  # a Markdown file opens as a rendered page
 
 
+@pytest.mark.integration
 def test_the_query_is_escaped_and_only_highlights_are_raw_html(client):
     response = client.get("/", params={"q": '<script>alert("x")</script> papier "recyclé"'})
     assert response.status_code == 200
@@ -158,6 +162,7 @@ def test_the_query_is_escaped_and_only_highlights_are_raw_html(client):
     assert "<img" not in client.get("/", params={"q": "<img src=x onerror=alert(1)>"}).text
 
 
+@pytest.mark.integration
 def test_filters_are_kept_in_the_form_and_in_every_link(client):
     response = client.get("/", params=[("q", "papier"), ("type", "minutes"), ("year_from", "2020"), ("ui", "en")])
     assert response.status_code == 200
@@ -173,6 +178,7 @@ def test_filters_are_kept_in_the_form_and_in_every_link(client):
     assert query == {"q": ["papier"], "type": ["minutes"], "year_from": ["2020"], "ui": ["fr"]}
 
 
+@pytest.mark.integration
 def test_the_interface_switches_language_and_remembers_it_in_links(client):
     response = client.get("/", params={"q": "papier", "ui": "en"}, headers={"Accept-Language": "fr-FR,fr"})
     page = Page(response.text)
@@ -189,6 +195,7 @@ def test_the_interface_switches_language_and_remembers_it_in_links(client):
     assert not unset.find("input", type="hidden", name="ui"), "without ?ui= the browser language decides"
 
 
+@pytest.mark.integration
 def test_empty_results_say_so_and_offer_to_remove_the_filters(client):
     response = client.get("/", params=[("q", "papier"), ("type", "law"), ("year_from", "2099"), ("ui", "fr")])
     assert response.status_code == 200 and not _articles(response.text)
@@ -202,6 +209,7 @@ def test_empty_results_say_so_and_offer_to_remove_the_filters(client):
     assert _articles(client.get(retry).text)
 
 
+@pytest.mark.integration
 def test_api_errors_show_the_api_message(client):
     long = "papier " * 150
     response = client.get("/", params={"q": long, "ui": "en"})
@@ -220,6 +228,7 @@ def test_api_errors_show_the_api_message(client):
     assert bad.status_code == 400 and "entre 1900 et 2100" in bad.text
 
 
+@pytest.mark.integration
 def test_similar_page_lists_precedents_by_type(client, setup):
     records = {str(d["source"]).rsplit("/", 1)[-1]: d for d in setup[1].documents()}
     tender = records["cctp-papier-lanvallec-2022.pdf"]["document_id"]
@@ -234,12 +243,14 @@ def test_similar_page_lists_precedents_by_type(client, setup):
     assert missing.status_code == 404 and "Document not found." in missing.text
 
 
+@pytest.mark.integration
 def test_other_versions_are_noted(client):
     response = client.get("/", params={"q": "refurbished laptops warranty", "ui": "en"})
     assert "Other versions of this document:" in response.text
     assert "RFQ Refurbished Laptops (draft, May 2023)" in response.text
 
 
+@pytest.mark.integration
 def test_pages_do_not_change_the_api(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
     assert not [p for p in paths if not p.startswith(("/v1/", "/health"))]
@@ -250,6 +261,7 @@ def test_pages_do_not_change_the_api(client):
     assert client.get("/v1/search", params={"q": "papier"}).headers["content-type"].startswith("application/json")
 
 
+@pytest.mark.integration
 def test_pages_need_a_key_when_the_api_does(setup, tmp_path):
     _, collection = setup
     with TestClient(create_app(Settings(data_dir=tmp_path, api_keys=("reader",)), collection=collection)) as locked:

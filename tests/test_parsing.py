@@ -67,6 +67,7 @@ def _job(tmp_path: Path, name: str, data: bytes) -> ParseJob:
     return ParseJob(tmp_path / name, name, {})
 
 
+@pytest.mark.integration
 def test_decompression_bomb_fails_alone_within_the_time_limit(tmp_path, good):
     bomb = _job(tmp_path, "bomb.pdf", bomb_pdf(4))
     assert (tmp_path / "bomb.pdf").stat().st_size < 1_000_000
@@ -77,12 +78,14 @@ def test_decompression_bomb_fails_alone_within_the_time_limit(tmp_path, good):
     assert results[1][1].document.title == "Marché de nettoyage"
 
 
+@pytest.mark.unit
 def test_in_process_parse_has_the_same_time_limit(tmp_path, good):
     results = list(parse_all([_job(tmp_path, "bomb.pdf", bomb_pdf(4)), good], workers=0, timeout=3))
     assert isinstance(results[0][1], IngestError) and "took too long" in str(results[0][1])
     assert not isinstance(results[1][1], Exception)
 
 
+@pytest.mark.integration
 def test_deeply_nested_pdf_fails_alone_with_its_reason(tmp_path, good):
     nested = _job(tmp_path, "nested.pdf", nested_pdf(200_000))
     with ParserPool(workers=1, timeout=20) as pool:
@@ -92,6 +95,7 @@ def test_deeply_nested_pdf_fails_alone_with_its_reason(tmp_path, good):
     assert not isinstance(after, Exception)
 
 
+@pytest.mark.integration
 def test_a_worker_stuck_beyond_the_soft_limit_is_killed(tmp_path, good):
     stuck = _job(tmp_path, "stuck.md", b"# never read\n")
     # 3 s, not 1: on a loaded machine a worker at nice +10 took more than 1 s to parse the good file
@@ -103,6 +107,7 @@ def test_a_worker_stuck_beyond_the_soft_limit_is_killed(tmp_path, good):
     assert not isinstance(results[0][1], Exception) and not isinstance(results[2][1], Exception)
 
 
+@pytest.mark.integration
 def test_a_dying_worker_fails_only_the_file_it_held(tmp_path, good):
     crash = _job(tmp_path, "crash.md", b"# crash\n")
     with ParserPool(workers=2, timeout=30, target=die_on_crash) as pool:
@@ -114,6 +119,7 @@ def test_a_dying_worker_fails_only_the_file_it_held(tmp_path, good):
     assert not isinstance(again[0][1], Exception)
 
 
+@pytest.mark.integration
 def test_a_worker_that_dies_once_under_a_good_file_gets_it_parsed_on_a_second_try(tmp_path, good):
     """Alone in its pool (as the file after a killed stuck worker is): with others in flight, the pool
     already re-ran each alone to find the culprit."""
@@ -125,6 +131,7 @@ def test_a_worker_that_dies_once_under_a_good_file_gets_it_parsed_on_a_second_tr
     assert (tmp_path / "flaky.died").exists()  # it did die once
 
 
+@pytest.mark.integration
 def test_workers_outlive_the_thread_that_first_used_the_pool(good, caplog):
     """The server parses uploads in request threads, which end after a few idle seconds. Linux kills a
     process whose parent *thread* ends (the workers' parent-death signal): started from such a thread,
@@ -136,12 +143,13 @@ def test_workers_outlive_the_thread_that_first_used_the_pool(good, caplog):
         thread.join()
         assert not isinstance(first[0][1], Exception), first
         time.sleep(0.5)  # the signal, if sent, arrives when the thread ends
-        with caplog.at_level(logging.WARNING, logger="procsearch.ingest"):
+        with caplog.at_level(logging.WARNING, logger="index.parsing"):
             results = list(pool.parse([good]))
     assert not isinstance(results[0][1], Exception), results
     assert "parser workers restarted" not in caplog.text
 
 
+@pytest.mark.integration
 def test_a_worker_killed_while_idle_is_replaced_for_the_next_batch(good):
     with ParserPool(workers=1, timeout=30) as pool:
         list(pool.parse([good]))
@@ -155,6 +163,7 @@ def test_a_worker_killed_while_idle_is_replaced_for_the_next_batch(good):
     assert not isinstance(results[0][1], Exception), results
 
 
+@pytest.mark.integration
 def test_pool_needs_a_worker():
     with pytest.raises(ValueError, match="at least one worker"):
         ParserPool(workers=0)

@@ -9,6 +9,8 @@ from ingest.errors import IngestError
 from ingest.pipeline import parse_file
 from ingest.walk import walk_paths
 
+pytestmark = pytest.mark.unit
+
 
 def test_pdf_pages_metadata_and_cleaning(small_corpus: Path):
     parsed = parse_file(small_corpus / "fr" / "ccap-nettoyage.pdf", "docs/fr/ccap-nettoyage.pdf")

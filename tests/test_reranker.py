@@ -6,7 +6,9 @@ import pytest
 from index.indexer import ingest_paths
 from index.reranker import Reranker
 from index.search import search
-from ingest.errors import StoreError
+from ingest.errors import ModelError
+
+pytestmark = pytest.mark.integration
 
 
 def test_reranker_reorders_the_top_candidates_by_its_scores(edge_collection, small_corpus):
@@ -31,7 +33,7 @@ def test_an_unknown_reranker_fails_with_a_clear_message(edge_collection, small_c
     ingest_paths(edge_collection, [small_corpus], workers=0)
     edge_collection.reranker = Reranker("/no/such/cross-encoder")
     try:
-        with pytest.raises(StoreError, match="PROCSEARCH_RERANKER"):
+        with pytest.raises(ModelError, match="PROCSEARCH_RERANKER"):
             search(edge_collection, "catering", k=3)
     finally:
         edge_collection.reranker = None

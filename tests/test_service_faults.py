@@ -18,6 +18,8 @@ from index.collection import open_collection
 from index.store import Where
 from service.settings import Settings
 
+pytestmark = pytest.mark.integration
+
 PARAGRAPH = (
     "Le titulaire du marché de restauration scolaire s'engage à servir des produits durables et de qualité, "
     "dont au moins la moitié issus de l'agriculture biologique ou sous signe de qualité. "

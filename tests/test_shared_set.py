@@ -22,6 +22,7 @@ QUERIES = load_queries(SET_DIR / "queries.jsonl")
 QRELS = load_qrels(SET_DIR / "qrels.tsv")
 
 
+@pytest.mark.unit
 def test_every_query_is_judged_and_its_languages_follow_its_judgements():
     assert len(QUERIES) >= 40 and set(QRELS) == {q.id for q in QUERIES}
     for query in QUERIES:
@@ -32,11 +33,13 @@ def test_every_query_is_judged_and_its_languages_follow_its_judgements():
         assert query.cross_lingual == (query.language not in languages), query.id
 
 
+@pytest.mark.unit
 def test_both_directions_of_cross_lingual_search_are_covered():
     directions = [q.language for q in QUERIES if q.cross_lingual]
     assert directions.count("fr") >= 12 and directions.count("en") >= 12
 
 
+@pytest.mark.unit
 def test_every_judged_file_exists_in_the_shared_corpus():
     if not DEFAULT_CORPUS.is_dir():
         pytest.skip(f"shared corpus absent: {DEFAULT_CORPUS} does not exist")
@@ -44,6 +47,7 @@ def test_every_judged_file_exists_in_the_shared_corpus():
     assert not missing
 
 
+@pytest.mark.integration
 def test_the_set_runs_end_to_end_on_its_judged_files(tmp_path, embedder):
     """A corpus of the judged files of four queries (two cross-lingual), laid out as ../shared/corpus."""
     if not DEFAULT_CORPUS.is_dir():
@@ -61,6 +65,7 @@ def test_the_set_runs_end_to_end_on_its_judged_files(tmp_path, embedder):
         assert results[query_id].first_relevant_rank == 1, (query_id, results[query_id].top)
 
 
+@pytest.mark.integration
 def test_a_missing_shared_corpus_is_one_line_and_a_non_zero_exit(tmp_path, capsys):
     assert main(["--data", str(tmp_path / "data"), "eval", "--shared", "--corpus", str(tmp_path / "nowhere")]) == 1
     error = capsys.readouterr().err

@@ -2,18 +2,21 @@
 
 from pathlib import Path
 
+import pytest
 from conftest import make_pdf
 
 from eval.similar import DEFAULT_PAIRS, evaluate_similar, load_pairs
 from index.indexer import ingest_paths
 
 
+@pytest.mark.unit
 def test_bundled_pairs_are_well_formed():
     pairs = load_pairs(DEFAULT_PAIRS)
     assert sum(len(v) for v in pairs.values()) >= 15
     assert all(grade in (1, 2) for judged in pairs.values() for grade in judged.values())
 
 
+@pytest.mark.integration
 def test_evaluate_similar_on_a_small_store(edge_collection, tmp_path: Path):
     root = tmp_path / "docs"
     root.mkdir()

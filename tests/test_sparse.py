@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+import pytest
+
 from index.indexer import ingest_paths
 from index.search import search
 from index.sparse import embed_query, topic_words
 
 
+@pytest.mark.unit
 def test_french_question_words_are_dropped_from_the_query_terms():
     assert topic_words("Quels documents fournir pour une carte grise ?").split() == [
         "documents",
@@ -30,6 +33,7 @@ def test_french_question_words_are_dropped_from_the_query_terms():
         assert embed_query("Quel délai de paiement ?", analyser) == embed_query("délai de paiement", analyser)
 
 
+@pytest.mark.unit
 def test_english_comment_and_lone_question_words_are_kept():
     assert topic_words("public comment period for tenders") == "public comment period for tenders"
     assert topic_words("quelqu'un quand-même") == "quelqu'un quand-même"
@@ -37,6 +41,7 @@ def test_english_comment_and_lone_question_words_are_kept():
     assert embed_query("Pourquoi ?", "fr")[0]
 
 
+@pytest.mark.integration
 def test_a_passage_is_found_by_a_word_only_its_title_holds(edge_collection, tmp_path: Path):
     """The later chunks of a long document never repeat the subject its title names."""
     root = tmp_path / "docs"

@@ -138,8 +138,10 @@ def test_a_write_that_cannot_get_the_lock_in_time_answers_503_and_never_runs_lat
     from service import uploading
 
     client, collection, _ = app
-    monkeypatch.setattr(uploading, "WRITE_WAIT_S", 0.3)
-    with uploading.WRITE_LOCK:
+    lock = client.app.state.write_lock  # the app's own lock: no module-global one
+    assert isinstance(lock, uploading.WriteLock)
+    monkeypatch.setattr(lock, "wait_s", 0.3)
+    with lock.held():
         response = _upload(client, [("files", ("late.txt", _text("énergie"), "text/plain"))])
     assert response.status_code == 503 and response.headers.get("retry-after"), response.text
     assert collection.documents() == []
@@ -237,7 +239,7 @@ def test_ingest_does_not_follow_links_out_of_the_folder(tmp_path, edge_collectio
     )
 
 
-def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, monkeypatch, capsys):
+def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, capsys):
     """`procsearch ingest --server URL DIR`: three index.md in three folders stay three documents."""
     from eval.bench_http import Server
     from service.upload import upload_paths
@@ -247,19 +249,18 @@ def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, mon
         (root / name).mkdir(parents=True)
         (root / name / "index.md").write_text(f"# {name}\n\n" + _text(name).decode(), encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", admin_key="admin-secret")
-    monkeypatch.setenv("PROCSEARCH_ADMIN_KEY", "admin-secret")
     with (
         open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection,
         Server(collection, settings) as running,
     ):
-        assert upload_paths(running.url, [root]) == 0
+        assert upload_paths(running.url, [root], settings.admin_key) == 0
         assert sorted(d["source"] for d in collection.documents()) == [
             "uploads/site/achats/index.md",
             "uploads/site/services/index.md",
             "uploads/site/travaux/index.md",
         ]
         capsys.readouterr()
-        assert upload_paths(running.url, [root]) == 0
+        assert upload_paths(running.url, [root], settings.admin_key) == 0
         assert capsys.readouterr().out.count("unchanged") == 3 and len(collection.documents()) == 3
 
 

@@ -153,7 +153,11 @@ class Found:
 
 
 class Store(Protocol):
-    backend: str
+    backend: str  # a name for people (stats, /health), never for decisions: those read the capabilities below
+    sole_writer: bool
+    """True when this process is the store's only writer (the embedded store, locked to it): it may keep
+    copies of what it wrote, and may finish on its own what a crash left half done. False for a server
+    that other processes may write to at the same time."""
 
     def upsert(self, points: list[StoredPoint]) -> None: ...
     def delete(self, where: Where) -> None: ...

@@ -115,6 +115,7 @@ def _found(point, score: float | None = None) -> Found:
 
 class EdgeStore:
     backend = "qdrant-edge"
+    sole_writer = True  # the shard's folder is locked to this process (index.store.lock)
 
     def __init__(self, folder: Path, dimension: int | None, min_free_mb: int | None = None):
         """Open the shard in `folder`, creating it when `dimension` is given and none exists.

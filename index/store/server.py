@@ -94,6 +94,7 @@ def _found(point, score: float = 0.0) -> Found:
 
 class ServerStore:
     backend = "qdrant-server"
+    sole_writer = False  # other processes (a second service, `procsearch ingest`) may write at the same time
 
     def __init__(self, url: str, collection: str, dimension: int | None, api_key: str | None = None):
         self.collection = collection

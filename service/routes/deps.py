@@ -8,8 +8,16 @@ from index.collection import Collection
 from index.parsing import ParserPool
 from service.auth import require_admin, require_reader
 from service.settings import Settings
+from service.uploading import WriteLock
 
-__all__ = ["provide_collection", "provide_parser", "provide_settings", "require_admin", "require_reader"]
+__all__ = [
+    "provide_collection",
+    "provide_parser",
+    "provide_settings",
+    "provide_write_lock",
+    "require_admin",
+    "require_reader",
+]
 
 
 def provide_collection(state: State) -> Collection:
@@ -22,3 +30,7 @@ def provide_settings(state: State) -> Settings:
 
 def provide_parser(state: State) -> ParserPool:
     return state.parser
+
+
+def provide_write_lock(state: State) -> WriteLock:
+    return state.write_lock

@@ -38,7 +38,7 @@ from service.schemas import (
     UploadResponse,
 )
 from service.settings import Settings
-from service.uploading import WriteBusy, delete_upload, failure, store_upload
+from service.uploading import WriteBusy, WriteLock, delete_upload, failure, store_upload
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ async def _store_one(
     collection: Collection,
     settings: Settings,
     parser: ParserPool,
+    lock: WriteLock,
     upload: UploadFile,
     doc_type: str | None,
     folder: str | None,
@@ -84,6 +85,7 @@ async def _store_one(
             source,
             content,
             doc_type,
+            lock,
             parser,
             lambda: from_thread.run(_disconnected, request),
         )
@@ -278,6 +280,7 @@ class DocumentController(Controller):
         collection: Collection,
         settings: Settings,
         parser: ParserPool,
+        write_lock: WriteLock,
         data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[UploadResponse]:
         require_admin(request, settings)
@@ -290,7 +293,8 @@ class DocumentController(Controller):
             if not files:
                 raise BadRequest("no file in the upload: send multipart/form-data with one or more 'files' fields")
             results = [
-                await _store_one(request, collection, settings, parser, upload, doc_type, folder) for upload in files
+                await _store_one(request, collection, settings, parser, write_lock, upload, doc_type, folder)
+                for upload in files
             ]
         finally:
             for upload in files:
@@ -313,6 +317,7 @@ class DocumentController(Controller):
         collection: Collection,
         settings: Settings,
         parser: ParserPool,
+        write_lock: WriteLock,
         document_id: DocumentId,
         data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[UploadResponse]:
@@ -323,7 +328,9 @@ class DocumentController(Controller):
             if len(files) != 1:
                 raise BadRequest(f"send exactly one file to replace a document ({len(files)} sent)")
             record = collection.document(document_id).payload
-            results = [await _store_one(request, collection, settings, parser, files[0], doc_type, None, record)]
+            results = [
+                await _store_one(request, collection, settings, parser, write_lock, files[0], doc_type, None, record)
+            ]
         finally:
             for upload in files:
                 await upload.close()
@@ -338,11 +345,16 @@ class DocumentController(Controller):
         responses=error_responses(401, 403, 404, 503),
     )
     def delete_document(
-        self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId
+        self,
+        request: Request,
+        collection: Collection,
+        settings: Settings,
+        write_lock: WriteLock,
+        document_id: DocumentId,
     ) -> Response[None]:
         require_admin(request, settings)
         try:
-            record = delete_upload(collection, settings.data_dir, document_id)
+            record = delete_upload(collection, settings.data_dir, document_id, write_lock)
         except Exception as exc:
             audit.record(settings.data_dir, request, "delete", document_id, None, f"failed: {failure(exc)[1]}")
             if isinstance(exc, WriteBusy):

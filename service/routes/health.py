@@ -35,7 +35,7 @@ def health(request: Request, collection: Collection, settings: Settings) -> Heal
         model=embedder.name,
         backend=collection.backend,
         query_cache={
-            "size": len(embedder._cache),
+            "size": embedder.cached_queries,
             "capacity": embedder.cache_size,
             "hits": embedder.cache_hits,
             "misses": embedder.cache_misses,

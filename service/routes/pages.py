@@ -18,19 +18,20 @@ from litestar.response import Template
 from index.collection import Collection
 from index.search import SearchFilters
 from index.similar import similar_documents
-from ingest.errors import NotFoundError, StoreError
+from ingest.errors import ModelError, NotFoundError, StoreError
+from service.errors import BadRequest
 from service.i18n import NATIVE_NAMES, UI_LANGUAGES, choose_ui, translations
 from service.limits import MAX_RESULT_WINDOW
 from service.query_log import QueryLog
 from service.responses import document_summary
 from service.routes.deps import require_reader
-from service.routes.search import run_search
 from service.routes.view import view_url
 from service.schemas import DocType, DocumentSummary, SearchRequest, SearchResponse
+from service.searching import run_search
 from service.settings import Settings
 from service.signin import render_signin
 
-log = logging.getLogger("procsearch.pages")
+log = logging.getLogger(__name__)
 
 PAGE_K = 10  # documents per page, as the API's default
 SIMILAR_POOL = 30  # similar_documents cuts off the weak ones and ranks same-type first; grouped by type
@@ -148,7 +149,7 @@ def _int_field(raw: str | None, key: str, t: dict[str, str]) -> int | None:
         return int(raw.strip())
     except ValueError:
         template = t["error_bad_k"] if key == "k" else t["error_bad_year"]
-        raise ValueError(f"{key}: " + template.format(value=raw)) from None
+        raise BadRequest(f"{key}: " + template.format(value=raw)) from None
 
 
 def _render(template: str, context: dict[str, object], status: int = 200) -> Template:
@@ -277,9 +278,9 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
         response = run_search(collection, body, query_log, source="page")
     except msgspec.ValidationError as exc:
         context["error"], status = _error_message(exc), 400
-    except (ValueError, NotFoundError) as exc:
+    except (BadRequest, NotFoundError) as exc:
         context["error"], status = str(exc), 400
-    except StoreError as exc:
+    except (StoreError, ModelError) as exc:
         context["error"], status = str(exc), 503
     except Exception:  # the page says so rather than showing a bare 500
         log.exception("search page failed for %r", q)
@@ -296,7 +297,7 @@ def _similar_filters(langs: list[str], types: list[str], year_from: int | None, 
     """The search page's filters for the precedents page; an unknown type is refused, as in search."""
     unknown = [v for v in types if v and v not in TYPE_CHOICES]
     if unknown:
-        raise ValueError(f"type: unknown document type '{unknown[0]}' (one of {', '.join(TYPE_CHOICES)})")
+        raise BadRequest(f"type: unknown document type '{unknown[0]}' (one of {', '.join(TYPE_CHOICES)})")
     return SearchFilters(
         languages=tuple(v for v in langs if v),
         doc_types=tuple(v for v in types if v),
@@ -320,14 +321,14 @@ def similar_page(request: Request, collection: Collection, settings: Settings, d
             _int_field(qp.get("year_from"), "year_from", t),
             _int_field(qp.get("year_to"), "year_to", t),
         )
-    except ValueError as exc:
+    except BadRequest as exc:
         return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 400)
     try:
         source = document_summary(collection.document(document_id).payload)
         found = similar_documents(collection, document_id, SIMILAR_POOL, filters)
     except NotFoundError as exc:
         return _render("message.html", {**context, "title": t["error_not_found"], "message": str(exc)}, 404)
-    except StoreError as exc:
+    except (StoreError, ModelError) as exc:
         return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 503)
     sections: dict[str, list[dict[str, object]]] = {}
     for record, _score in found:

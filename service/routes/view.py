@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from index.collection import Collection
 from ingest.converters.base import decode_text
 from ingest.converters.markdown import split_front_matter, strip_mdx
-from ingest.errors import NotFoundError, StoreError
+from ingest.errors import ModelError, NotFoundError, StoreError
 from service.i18n import UI_LANGUAGES, choose_ui, translations
 from service.responses import document_summary
 from service.routes.deps import require_reader
@@ -135,7 +135,7 @@ def view_page(request: Request, collection: Collection, settings: Settings, docu
             status_code=404,
             headers=headers,
         )
-    except StoreError as exc:
+    except (StoreError, ModelError) as exc:
         return Template(
             "message.html",
             context={**context, "title": strings["error_title"], "message": str(exc)},
