@@ -208,21 +208,19 @@ def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[
                 target.close()
             ingest_s.append(report.seconds)
             found = collection.store.scroll(Where(kind="chunk", live=True))
-            texts = [str(f.payload["text"]) for f in found]
+            texts = [f.chunk.text for f in found]
             extract_s.append(extraction_seconds(options.documents))
             # the floor encodes what ingest encoded: each passage under its title and heading path
             seconds, vectors = embedding_speed(
                 embedder,
                 [
-                    embedding_text(str(f.payload.get("title") or ""), str(f.payload.get("section") or ""), text)
-                    if collection.context
-                    else text
+                    embedding_text(f.chunk.title, f.chunk.section, text) if collection.context else text
                     for f, text in zip(found, texts, strict=True)
                 ],
             )
             encode_s.append(seconds)
     ratio = min(ingest_s) / (min(extract_s) + min(encode_s))
-    seeds.update(texts=texts, vectors=vectors, languages=[str(f.payload["chunk_language"]) for f in found])
+    seeds.update(texts=texts, vectors=vectors, languages=[f.chunk.chunk_language for f in found])
     return [
         Figure(
             "ingest overhead",

@@ -105,8 +105,7 @@ def ranked_documents(hits: Iterable[Hit | DocumentHit]) -> list[tuple[str, str |
     seen: dict[str, str | None] = {}
     for hit in hits:
         if hit.document_id not in seen:
-            source = hit.document.get("source")
-            seen[hit.document_id] = str(source) if source else None
+            seen[hit.document_id] = hit.document.source or None
     return list(seen.items())
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from index.collection import Collection
 from index.indexer import PreparedFile, commit_file, prepare_file
 from index.parsing import ParserPool
+from index.records import DocumentRecord
 from ingest.converters import SUPPORTED
 from ingest.errors import IngestError, StoreError
 from ingest.types import ParsedDocument
@@ -118,7 +119,7 @@ def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: Prep
     return status
 
 
-def delete_upload(collection: Collection, data_dir: Path, document_id: str) -> dict[str, object]:
+def delete_upload(collection: Collection, data_dir: Path, document_id: str) -> DocumentRecord:
     """Delete a document; an uploaded one loses its stored original too. Returns the record it had."""
     with write_lock():
         record = collection.delete(document_id)
@@ -128,7 +129,7 @@ def delete_upload(collection: Collection, data_dir: Path, document_id: str) -> d
 
 def prune_originals(collection: Collection, data_dir: Path) -> int:
     """At startup: remove staged leftovers and stored originals no record points to."""
-    records = {str(r["document_id"]): str(r.get("path")) for r in collection.documents()}
+    records = {r.document_id: r.path for r in collection.documents()}
     return originals.prune(data_dir, records)
 
 

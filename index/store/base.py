@@ -8,7 +8,10 @@ against both backends and check that they agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
+
+from index.records import ChunkKeys, ChunkRecord, DocumentFields, DocumentRecord, decode
 
 DENSE = "dense"
 KEYWORD_FIELDS = (
@@ -146,10 +149,41 @@ class StoredPoint:
 
 @dataclass(frozen=True)
 class Found:
+    """A point the store returned. Its payload is read through the typed views below, each decoded once."""
+
     id: str
     score: float
     payload: dict[str, object]
     vectors: dict[str, object] = field(default_factory=dict)
+
+    def rescored(self, score: float) -> Found:
+        """The same point at another score, with the views already decoded."""
+        copy = Found(self.id, score, self.payload, self.vectors)
+        copy.__dict__.update((name, self.__dict__[name]) for name in _VIEWS if name in self.__dict__)
+        return copy
+
+    @cached_property
+    def keys(self) -> ChunkKeys:
+        """A chunk's light keys (enough for a payload read with `LIGHT_KEYS`)."""
+        return decode(self.payload, ChunkKeys, self.id)
+
+    @cached_property
+    def chunk(self) -> ChunkRecord:
+        """A chunk read with its whole payload."""
+        return decode(self.payload, ChunkRecord, self.id)
+
+    @cached_property
+    def fields(self) -> DocumentFields:
+        """The document fields of a chunk or a document point (what is missing from a light read takes its default)."""
+        return decode(self.payload, DocumentFields, self.id)
+
+    @cached_property
+    def record(self) -> DocumentRecord:
+        """A document point's record."""
+        return decode(self.payload, DocumentRecord, self.id)
+
+
+_VIEWS = ("keys", "chunk", "fields", "record")  # Found's cached views
 
 
 class Store(Protocol):

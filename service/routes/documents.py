@@ -18,6 +18,7 @@ from litestar.response import File
 
 from index.collection import Collection
 from index.parsing import ParserPool
+from index.records import DocumentRecord
 from index.search import SearchFilters
 from index.similar import similar_documents
 from ingest.errors import IngestError
@@ -58,7 +59,7 @@ async def _store_one(
     upload: UploadFile,
     doc_type: str | None,
     folder: str | None,
-    replacing: dict[str, object] | None = None,
+    replacing: DocumentRecord | None = None,
 ) -> tuple[UploadedFile, Exception | None]:
     """Store one file; its outcome (never raised) and, if it failed, the exception."""
     try:
@@ -70,7 +71,7 @@ async def _store_one(
         if replacing is None:
             source = upload_source(upload.filename, folder)
         else:
-            source = str(replacing["source"])
+            source = replacing.source
             wanted = Path(source).suffix.lower()
             if Path(upload.filename or "").suffix.lower() != wanted:
                 raise BadRequest(
@@ -93,7 +94,7 @@ async def _store_one(
             log.error("upload of %s failed", upload.filename, exc_info=exc)
         action = "replace" if replacing is not None else "upload"
         audit.record(
-            settings.data_dir, request, action, replacing and str(replacing["document_id"]), source, f"failed: {reason}"
+            settings.data_dir, request, action, replacing and replacing.document_id, source, f"failed: {reason}"
         )
         return UploadedFile(filename=upload.filename, status="failed", path=source, reason=reason, code=code), exc
     action = "replace" if replacing is not None or stored.status == "updated" else "upload"
@@ -102,7 +103,7 @@ async def _store_one(
         filename=upload.filename,
         status=stored.status,
         path=source,
-        document=document_summary(collection.document(stored.document_id).payload),
+        document=document_summary(collection.document(stored.document_id).record),
     ), None
 
 
@@ -178,20 +179,15 @@ class DocumentController(Controller):
         self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId
     ) -> DocumentDetail:
         require_reader(request, settings)
-        record = collection.document(document_id).payload
+        record = collection.document(document_id).record
         chunks = [
-            ChunkInfo(
-                index=int(c["index"]),
-                page=int(c["page"]),
-                page_end=int(c["page_end"]),
-                section=str(c.get("section") or ""),
-            )
+            ChunkInfo(index=c.index, page=c.page, page_end=c.page_end, section=c.section)
             for c in collection.chunks(document_id)
         ]
         return DocumentDetail(
             document=document_summary(record),
-            sha256=str(record.get("sha256")),
-            content_type=str(record.get("content_type")),
+            sha256=record.sha256,
+            content_type=record.content_type,
             chunks=chunks,
         )
 
@@ -203,9 +199,9 @@ class DocumentController(Controller):
     )
     def get_file(self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId) -> File:
         require_reader(request, settings)
-        record = collection.document(document_id).payload
+        record = collection.document(document_id).record
         path = verified_original(record, settings.data_dir)
-        media_type = str(record.get("content_type"))
+        media_type = record.content_type
         # Uploaded HTML must not run as a page of this site: only PDFs and plain text open inline.
         inline = media_type in ("application/pdf", "text/plain", "text/markdown")
         return File(
@@ -322,7 +318,7 @@ class DocumentController(Controller):
             doc_type = _doc_type(data)
             if len(files) != 1:
                 raise BadRequest(f"send exactly one file to replace a document ({len(files)} sent)")
-            record = collection.document(document_id).payload
+            record = collection.document(document_id).record
             results = [await _store_one(request, collection, settings, parser, files[0], doc_type, None, record)]
         finally:
             for upload in files:
@@ -348,7 +344,7 @@ class DocumentController(Controller):
             if isinstance(exc, WriteBusy):
                 return _busy(str(exc))
             raise
-        audit.record(settings.data_dir, request, "delete", document_id, str(record.get("source")), "deleted")
+        audit.record(settings.data_dir, request, "delete", document_id, record.source, "deleted")
         return Response(None, status_code=204)
 
 

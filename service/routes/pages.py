@@ -323,7 +323,7 @@ def similar_page(request: Request, collection: Collection, settings: Settings, d
     except ValueError as exc:
         return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 400)
     try:
-        source = document_summary(collection.document(document_id).payload)
+        source = document_summary(collection.document(document_id).record)
         found = similar_documents(collection, document_id, SIMILAR_POOL, filters)
     except NotFoundError as exc:
         return _render("message.html", {**context, "title": t["error_not_found"], "message": str(exc)}, 404)
