@@ -21,7 +21,7 @@ from eval.baselines import add_baselines
 from eval.beir import Qrels, Query, load_qrels, load_queries, write_qrels, write_queries
 from eval.run import ROOT, EvalReport, evaluate
 from index.embedder import DEFAULT_MODEL, Embedder
-from index.search import MODES
+from ingest.vocabulary import MODES
 
 DEFAULT_SHARED = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared")  # ../shared unless set
 SHEETS_FILE = "spf_qr_test.json"

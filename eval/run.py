@@ -30,7 +30,8 @@ from index.collection import Collection, open_collection
 from index.embedder import DEFAULT_MODEL, Embedder
 from index.indexer import IngestReport, ingest_paths
 from index.results import DocumentHit
-from index.search import MODES, Hit, search
+from index.search import Hit, search
+from ingest.vocabulary import MODES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = ROOT / "eval" / "queries.jsonl"

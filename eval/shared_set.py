@@ -21,7 +21,7 @@ from eval.baselines import add_baselines
 from eval.beir import Query, load_qrels, load_queries, write_queries
 from eval.run import ROOT, EvalReport, evaluate
 from index.embedder import DEFAULT_MODEL, Embedder
-from index.search import MODES
+from ingest.vocabulary import MODES
 
 SET_DIR = ROOT / "eval" / "shared"
 DEFAULT_CORPUS = Path(os.environ.get("PROCSEARCH_SHARED") or ROOT.parent / "shared") / "corpus"  # ../shared unless set

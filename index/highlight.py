@@ -28,6 +28,7 @@ from functools import lru_cache
 from index.stemming import fold, stem
 from ingest.language import query_languages
 from ingest.stopwords import ENGLISH, FRENCH
+from ingest.vocabulary import MAIN_LANGUAGES, UNDETERMINED
 
 _WORD = re.compile(r"\w+(?:-\w+)*", re.U)  # hyphenated compounds are one word
 _FRENCH_LETTERS = re.compile(r"[àâæçéèêëîïôœùûüÿ]", re.I)
@@ -127,7 +128,9 @@ def _query(query: str, extra_terms: tuple[str, ...], language: str | None) -> tu
 
 def _passage_languages(language: str | None) -> tuple[str, ...]:
     """The stemmers a passage's words are read with: its own language's, or both when unknown."""
-    return (language,) if language in ("fr", "en") else ("fr", "en") if not language or language == "und" else ()
+    if language in MAIN_LANGUAGES:
+        return (language,)
+    return MAIN_LANGUAGES if not language or language == UNDETERMINED else ()
 
 
 def query_stems(query: str, extra_terms: list[str] | None = None, language: str | None = None) -> frozenset[str]:

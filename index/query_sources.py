@@ -13,8 +13,9 @@ from index.collection import Collection
 from index.glossary import translate_terms
 from index.store import VectorQuery
 from index.store.base import DENSE
-from index.tuning import MODES, TUNING, Tuning
+from index.tuning import TUNING, Tuning
 from ingest.language import query_languages
+from ingest.vocabulary import MODES
 
 
 def _terms(text: str, analyser: str, extra: str = "", extra_weight: float = 0.0) -> tuple[list[int], list[float]]:

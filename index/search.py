@@ -37,7 +37,8 @@ from index.results import (
     sort_documents,
 )
 from index.store import Found, VectorQuery, Where
-from index.tuning import MODES, POOL, TUNING, Tuning, candidate_limit
+from index.tuning import POOL, TUNING, Tuning, candidate_limit
+from ingest.vocabulary import MODES
 
 CHUNKS_PER_DOCUMENT = 2 * PASSAGES_PER_DOCUMENT  # a page's document: its best chunks read, with room for merges
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MODES = ("hybrid", "dense", "lexical")
 POOL = 200  # candidates fused per source, and the fused chunks a result set is read from: fixed, so pages agree
 
 
@@ -46,7 +45,7 @@ class Tuning:
     document_lexical: float = 0.4  # score-fused queries: each document's whole-text BM25 at this weight (README)
 
 
-TUNING = {
+TUNING: dict[str, Tuning] = {  # one per mode of ingest.vocabulary.MODES
     "hybrid": Tuning(),
     "dense": Tuning(),
     "lexical": Tuning(lexical_other=1.0, merged_expansion=1.0, expansion=0.0),

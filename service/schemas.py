@@ -8,10 +8,8 @@ import msgspec
 from msgspec import Meta
 
 from index.results import PASSAGES_PER_DOCUMENT, RESULT_WINDOW
+from ingest.vocabulary import DocType, Language, Mode
 
-Mode = Literal["hybrid", "dense", "lexical"]
-Language = Literal["fr", "en", "de", "es", "it", "nl", "pl", "pt"]
-DocType = Literal["guide", "tender", "minutes", "law", "notice", "other"]
 Query = Annotated[str, Meta(min_length=1, max_length=1000, description="The question or keywords (1–1000 characters).")]
 Unit = Literal["document", "passage"]
 Sort = Literal["relevance", "date"]

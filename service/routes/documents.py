@@ -22,6 +22,7 @@ from index.records import DocumentRecord
 from index.search import SearchFilters
 from index.similar import similar_documents
 from ingest.errors import IngestError
+from ingest.vocabulary import DOC_TYPES
 from service import audit
 from service.errors import BadRequest, error_responses
 from service.openapi import ADMIN_SECURITY, DocumentId, UploadOperation
@@ -359,6 +360,6 @@ def _files(data: dict[str, object]) -> list[UploadFile]:
 
 def _doc_type(data: dict[str, object]) -> str | None:
     doc_type = data.get("doc_type")
-    if doc_type is not None and str(doc_type) not in DocType.__args__:
-        raise BadRequest(f"unknown doc_type '{doc_type}': use one of {', '.join(DocType.__args__)}")
+    if doc_type is not None and str(doc_type) not in DOC_TYPES:
+        raise BadRequest(f"unknown doc_type '{doc_type}': use one of {', '.join(DOC_TYPES)}")
     return None if doc_type is None else str(doc_type)
