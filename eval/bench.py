@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -356,7 +357,8 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
     with tempfile.TemporaryDirectory(prefix="procsearch-bench-") as tmp:
         embedder = embedder or Embedder()
         embedder.embed_query("warm up")
-        collection, seeds = open_collection(data_dir=Path(tmp) / "corpus", create=True, embedder=embedder), {}
+        collection = open_collection(data_dir=Path(tmp) / "corpus", create=True, embedder=embedder)
+        seeds: dict[str, Any] = {}  # texts, vectors and languages of the ingested passages, for the later steps
         with collection:
             if step("ingest", lambda: bench_ingest(collection, options, seeds)):
                 with Server(collection) as server:
@@ -390,7 +392,7 @@ def _value(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def format_table(result: dict[str, object]) -> str:
+def format_table(result: dict[str, Any]) -> str:
     rows = [("figure", "measured", "ratio", "target", "result")]
     for f in result["figures"]:
         verdict = "error" if f["error"] else {True: "pass", False: "FAIL", None: "report"}[f["passed"]]

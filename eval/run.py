@@ -190,7 +190,7 @@ def run_eval(
     check_modes(modes)
     judged = [q for q in queries if relevant_ids(qrels.get(q.id, {}))]
     skipped = tuple(q.id for q in queries if not relevant_ids(qrels.get(q.id, {})))
-    reports = []
+    reports: list[ModeReport] = []
     total = len(judged) * len(modes)
     for mode in modes:
         collection.embedder.clear_cache()  # a later mode must not get its embeddings for free

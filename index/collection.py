@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from index import writes
 from index.embedder import Embedder
@@ -27,7 +28,22 @@ from ingest.ids import document_point_id, meta_point_id
 from ingest.near_duplicates import THRESHOLD, similarity
 from ingest.types import ParsedDocument
 
+if TYPE_CHECKING:
+    from index.reranker import Reranker
+
 RECORDS_CACHED = 20_000  # document records kept by records(); past that the copy starts again
+
+
+class Stats(TypedDict):
+    """What `procsearch stats` prints and /health reports: counts by kind, type and language, and the setup."""
+
+    documents: int
+    chunks: int
+    by_type: dict[object, int]
+    by_language: dict[object, int]
+    model: str
+    backend: str
+    location: str
 
 
 def embedding_text(title: str, section: str, text: str) -> str:
@@ -47,7 +63,7 @@ class Collection:
     embedder: Embedder
     location: str
     context: bool = True  # embed passages with their title and heading path (see embedding_text)
-    reranker: object | None = None  # index.reranker.Reranker when PROCSEARCH_RERANKER is set
+    reranker: Reranker | None = None  # when PROCSEARCH_RERANKER is set
     fault: Callable[[str], None] | None = None  # called before each write step (index.writes); tests raise there
     _records: dict[str, DocumentRecord] = field(default_factory=dict, repr=False)  # see records()
 
@@ -160,7 +176,7 @@ class Collection:
             self.store.delete(Where(kind="chunk", live=False))
         return hidden
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> Stats:
         return {
             "documents": self.store.count(Where(kind="document")),
             "chunks": self.store.count(Where(kind="chunk", live=True)),

@@ -114,9 +114,9 @@ def _query(query: str, extra_terms: tuple[str, ...], language: str | None) -> tu
         languages = tuple(x for x in _word_languages(word, sure) if x in passage)
         forms = stems(word, languages)
         wanted |= forms
-        forms = {f.split(":", 1)[-1] for f in forms}
-        common = min(forms, key=len)
-        for form in forms:
+        bare = {f.split(":", 1)[-1] for f in forms}
+        common = min(bare, key=len)
+        for form in bare:
             while not form.startswith(common):
                 common = common[:-1]
         prefixes.add(common[:-1] if len(common) > 2 else common)
@@ -180,10 +180,11 @@ def highlight(
     if marks:  # the first match that opens the densest run of `width` characters
         best = max(range(len(marks)), key=lambda n: bisect_left(starts, starts[n] + width) - n)
         begin = max(0, starts[best] - width // 4)
-        if begin > 0:  # not inside a word
-            begin = _WORD_START.search(text, begin).start()
+        opening = _WORD_START.search(text, begin) if begin > 0 else None  # not inside a word
+        begin = opening.start() if opening else begin
     end = min(len(text), begin + width)
-    end = _WORD_REST.match(text, end).end() if end < len(text) else end
+    rest = _WORD_REST.match(text, end) if end < len(text) else None
+    end = rest.end() if rest else end
     inside = marks[bisect_left(starts, begin) : bisect_left(starts, end)]
     runs: list[list[int]] = []  # neighbouring marks separated only by spaces share one <mark>
     for s, e in inside:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from index.passages import Hit
 from index.records import ChunkKeys, DocumentFields
 from index.store import Where
 
-UNITS = ("document", "passage")
-SORTS = ("relevance", "date")
+Unit = Literal["document", "passage"]
+UNITS: tuple[Unit, ...] = get_args(Unit)
+Sort = Literal["relevance", "date"]
+SORTS: tuple[Sort, ...] = get_args(Sort)
 PASSAGES_PER_DOCUMENT = 3  # best passages shown with each document of a page
 RESULT_WINDOW = 200  # offset + k at most: deeper pages cost more than 3 first pages (docs/security.md)
 FACETS = ("doc_type", "language", "year", "buyer")
@@ -85,8 +88,8 @@ class SearchResult:
     query_language: str | None
     documents: list[DocumentHit] = field(default_factory=list)  # the page's documents, in order
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet → value → documents
-    unit: str = "document"
-    sort: str = "relevance"
+    unit: Unit = "document"
+    sort: Sort = "relevance"
 
 
 def facet_values(chunk: ChunkKeys) -> dict[str, object]:

@@ -33,6 +33,8 @@ from index.results import (
     DocumentHit,
     SearchFilters,
     SearchResult,
+    Sort,
+    Unit,
     facet_counts,
     sort_documents,
 )
@@ -97,9 +99,9 @@ def _by_document(collection: Collection, chunks: list[Found]) -> tuple[dict[str,
     firsts = {d: r.duplicate_of for d, r in records.items() if r.duplicate_of}
     grouped: dict[str, list[Found]] = {}
     shown: dict[str, str] = {}  # first version (or the document itself) → the group's key
-    for document_id, found in order.items():
+    for document_id, members in order.items():
         key = shown.setdefault(firsts.get(document_id, document_id), document_id)
-        grouped.setdefault(key, []).extend(found)
+        grouped.setdefault(key, []).extend(members)
     return grouped, firsts
 
 
@@ -152,8 +154,8 @@ def search(
     filters: SearchFilters | None = None,
     mode: str = "hybrid",
     tuning: Tuning | None = None,
-    unit: str = "document",
-    sort: str = "relevance",
+    unit: Unit = "document",
+    sort: Sort = "relevance",
 ) -> SearchResult:
     """`k` documents (or passages, with `unit="passage"`) for `query` from `offset`, with the result set's counts."""
     if not query.strip():

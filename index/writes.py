@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from index import document_bm25, sparse
 from index.records import ChunkRecord, DocumentRecord, chunk_payload, document_payload
 from index.store import StoredPoint, Where
-from index.store.base import DENSE
+from index.store.base import DENSE, Vectors
 from ingest.ids import chunk_point_id, document_point_id
 from ingest.near_duplicates import minhash
 from ingest.types import Chunk, Document, ParsedDocument
@@ -118,10 +118,10 @@ def write_document(
         minhash=signature,
         duplicate_of=collection.near_duplicate_of(doc.id, signature),
     )
-    vectors: dict[str, object] = {DENSE: _normalised(total)} if total else {}
-    vectors.update(document_bm25.document_vectors(doc.title, [(c.text, c.language) for c in parsed.chunks]))
+    point_vectors: Vectors = {DENSE: _normalised(total)} if total else {}
+    point_vectors.update(document_bm25.document_vectors(doc.title, [(c.text, c.language) for c in parsed.chunks]))
     collection._records.clear()
-    store.upsert([StoredPoint(document_point_id(doc.id), vectors, document_payload(record))])
+    store.upsert([StoredPoint(document_point_id(doc.id), point_vectors, document_payload(record))])
     _step(collection, "switch")
     store.set_payload(mine, {"switched": "1"})
     collection._records.clear()  # a search during the write may have read the old record
@@ -186,7 +186,7 @@ def repair(collection: Collection, sole_writer: bool) -> RepairReport:
                 expected,
                 live.get(doc_id, 0),
             )
-    orphans = tuple(doc_id for doc_id in live if doc_id not in records)
+    orphans = tuple(str(doc_id) for doc_id in live if doc_id not in records)
     if orphans:
         report.orphans = store.count(Where(kind="chunk", document_ids=orphans))
         store.delete(Where(kind="chunk", document_ids=orphans))

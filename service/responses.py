@@ -111,7 +111,7 @@ def search_response(
         documents=documents,
         query_language=result.query_language,
         unit=result.unit,
-        sort=result.sort,  # type: ignore[arg-type]
+        sort=result.sort,
         offset=offset,
         k=k,
         facets=Facets(**result.facets),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.collection import Collection
-from index.indexer import PreparedFile, commit_file, prepare_file
+from index.indexer import PreparedFile, WriteStatus, commit_file, prepare_file
 from index.parsing import ParserPool
 from index.records import DocumentRecord
 from ingest.converters import SUPPORTED
@@ -42,7 +42,7 @@ class Abandoned(StoreError):
 
 @dataclass(frozen=True)
 class Stored:
-    status: str  # added, updated or unchanged
+    status: WriteStatus
     document_id: str
     source: str
 
@@ -94,7 +94,7 @@ def store_upload(
         staged.unlink(missing_ok=True)
 
 
-def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: PreparedFile) -> str:
+def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: PreparedFile) -> WriteStatus:
     """Under the lock: put the original in its place, switch the index to it, drop the old original."""
     if prepared.parsed is None:
         return commit_file(collection, prepared)

@@ -119,6 +119,13 @@ class VectorQuery:
     weight: float = 1.0
     group: str = ""
 
+    @property
+    def terms(self) -> tuple[list[int], list[float]]:
+        """A sparse query's (indices, values); a query with neither vector is a programming error."""
+        if self.sparse is None:
+            raise ValueError(f"a query on '{self.using}' carries neither a dense nor a sparse vector")
+        return self.sparse
+
 
 def score_groups(sources: list[VectorQuery]) -> list[tuple[float, list[VectorQuery]]] | None:
     """(weight, sources) per group for score fusion, or None when the query is rank-fused.
@@ -140,10 +147,13 @@ def score_groups(sources: list[VectorQuery]) -> list[tuple[float, list[VectorQue
     return [(members[0].weight, members) for members in groups.values()]
 
 
+Vectors = dict[str, list[float] | tuple[list[int], list[float]]]  # a point's vectors by space: dense, or sparse
+
+
 @dataclass(frozen=True)
 class StoredPoint:
     id: str
-    vectors: dict[str, list[float] | tuple[list[int], list[float]]]
+    vectors: Vectors
     payload: dict[str, object]
 
 

@@ -95,7 +95,12 @@ async def _store_one(
             log.error("upload of %s failed", upload.filename, exc_info=exc)
         action = "replace" if replacing is not None else "upload"
         audit.record(
-            settings.data_dir, request, action, replacing and replacing.document_id, source, f"failed: {reason}"
+            settings.data_dir,
+            request,
+            action,
+            replacing.document_id if replacing else None,
+            source,
+            f"failed: {reason}",
         )
         return UploadedFile(filename=upload.filename, status="failed", path=source, reason=reason, code=code), exc
     action = "replace" if replacing is not None or stored.status == "updated" else "upload"

@@ -92,7 +92,7 @@ def open_url(doc: DocumentSummary, page: int | None, section: str | None = None)
     return f"{doc.url}#page={page}" if page and _is_pdf(doc) else doc.url
 
 
-def _versions(doc: DocumentSummary) -> list[dict[str, object]]:
+def _versions(doc: DocumentSummary) -> list[dict[str, str | None]]:
     """Near-duplicate versions (`versions`, else `extra.versions`: ids, or dicts with id/title/year/source)."""
     raw = [{"id": v.id, "title": v.title, "year": v.year} for v in doc.versions] or doc.extra.get("versions")
     if not isinstance(raw, list):
@@ -234,7 +234,7 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
     buyers = [v for v in qp.getall("buyer", []) if v]
     mode = qp.get("mode") or DEFAULT_MODE
     sort = qp.get("sort") or "relevance"
-    form = {
+    form: dict[str, object] = {
         "q": q,
         "langs": langs,
         "types": types,
