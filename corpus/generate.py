@@ -19,13 +19,14 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from ingest.vocabulary import DOC_TYPES
+
 ROOT = Path(__file__).resolve().parent
 SOURCES = ROOT / "sources"
 DOCUMENTS = ROOT / "documents"
 CATALOG = DOCUMENTS / "catalog.toml"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FIXED_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # keeps PDF bytes stable
-DOC_TYPES = {"guide", "tender", "minutes", "law", "notice", "other"}
 FORMATS = {"pdf", "md", "txt"}
 CATALOG_KEYS = ("title", "doc_type", "year", "date", "buyer", "themes", "language")
 HEADING_SIZES = {1: 16, 2: 13, 3: 11.5}

@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -188,21 +189,19 @@ def bench_ingest(collection: Collection, options: Options, seeds: dict) -> list[
                 target.close()
             ingest_s.append(report.seconds)
             found = collection.store.scroll(Where(kind="chunk", live=True))
-            texts = [str(f.payload["text"]) for f in found]
+            texts = [f.chunk.text for f in found]
             extract_s.append(extraction_seconds(options.documents))
             # the floor encodes what ingest encoded: each passage under its title and heading path
             seconds, vectors = embedding_speed(
                 embedder,
                 [
-                    embedding_text(str(f.payload.get("title") or ""), str(f.payload.get("section") or ""), text)
-                    if collection.context
-                    else text
+                    embedding_text(f.chunk.title, f.chunk.section, text) if collection.context else text
                     for f, text in zip(found, texts, strict=True)
                 ],
             )
             encode_s.append(seconds)
     ratio = min(ingest_s) / (min(extract_s) + min(encode_s))
-    seeds.update(texts=texts, vectors=vectors, languages=[str(f.payload["chunk_language"]) for f in found])
+    seeds.update(texts=texts, vectors=vectors, languages=[f.chunk.chunk_language for f in found])
     return [
         Figure(
             "ingest overhead",
@@ -338,7 +337,8 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
     with tempfile.TemporaryDirectory(prefix="procsearch-bench-") as tmp:
         embedder = embedder or Embedder()
         embedder.embed_query("warm up")
-        collection, seeds = open_collection(data_dir=Path(tmp) / "corpus", create=True, embedder=embedder), {}
+        collection = open_collection(data_dir=Path(tmp) / "corpus", create=True, embedder=embedder)
+        seeds: dict[str, Any] = {}  # texts, vectors and languages of the ingested passages, for the later steps
         with collection:
             if step("ingest", lambda: bench_ingest(collection, options, seeds)):
                 with Server(collection) as server:
@@ -372,7 +372,7 @@ def _value(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def format_table(result: dict[str, object]) -> str:
+def format_table(result: dict[str, Any]) -> str:
     rows = [("figure", "measured", "ratio", "target", "result")]
     for f in result["figures"]:
         verdict = "error" if f["error"] else {True: "pass", False: "FAIL", None: "report"}[f["passed"]]

@@ -158,7 +158,8 @@ def bench_throughput(server: Server, options: Options) -> Figure:
         values[f"errors_{clients}"] = len(errors)
         if errors:
             values[f"first_error_{clients}"] = errors[0]
-    ratio = values["rps_16"] / values["rps_1"] if values["rps_1"] else float("nan")
+    rates = {clients: float(str(values[f"rps_{clients}"])) for clients in (1, 16)}
+    ratio = rates[16] / rates[1] if rates[1] else float("nan")
     return Figure(
         "throughput (rps 16 ÷ 1 clients)", values, round(ratio, 2), "0 errors at 16", values["errors_16"] == 0
     )

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
@@ -58,11 +59,19 @@ async def _deep_client(
             statuses[type(exc).__name__] += 1
 
 
-async def _measure(url: str, queries: list[str], load_queries: list[str], seconds: float) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Measured:
+    idle: list[float]  # a member's search latencies, alone
+    loaded: list[float]  # …and under the deep clients
+    statuses: Counter[int | str]  # the deep clients' answers: HTTP status, or the error's name
+
+
+async def _measure(url: str, queries: list[str], load_queries: list[str], seconds: float) -> _Measured:
     limits = httpx.Limits(max_connections=DEEP_CLIENTS + 2, max_keepalive_connections=DEEP_CLIENTS + 2)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         idle = await _member(client, queries, time.perf_counter() + seconds, "idle")
-        stop, statuses, numbers = asyncio.Event(), Counter(), itertools.count()
+        stop, numbers = asyncio.Event(), itertools.count()
+        statuses: Counter[int | str] = Counter()
         deep = [
             asyncio.create_task(_deep_client(client, load_queries, numbers, stop, statuses))
             for _ in range(DEEP_CLIENTS)
@@ -72,7 +81,7 @@ async def _measure(url: str, queries: list[str], load_queries: list[str], second
         loaded = await _member(client, queries[: len(idle)], started + seconds, "load")
         stop.set()
         await asyncio.gather(*deep)
-    return {"idle": idle, "loaded": loaded, "statuses": statuses}
+    return _Measured(idle, loaded, statuses)
 
 
 def bench_deep_offset(server: Server, options: Options) -> Figure:
@@ -80,16 +89,16 @@ def bench_deep_offset(server: Server, options: Options) -> Figure:
     load_queries, _ = query_list(40)
     seconds = 5.0 if options.quick else max(20.0, 4 * options.load_seconds)
     out = asyncio.run(_measure(server.url, queries, load_queries, seconds))
-    idle_p50, loaded_p50 = percentile_ms(out["idle"], 50), percentile_ms(out["loaded"], 50)
-    statuses: Counter = out["statuses"]
+    idle_p50, loaded_p50 = percentile_ms(out.idle, 50), percentile_ms(out.loaded, 50)
+    statuses = out.statuses
     ratio = round(loaded_p50 / idle_p50, 2) if idle_p50 else float("nan")
     return Figure(
         f"deep offset: first-page p50 under {DEEP_CLIENTS} deep clients ÷ idle",
         {
-            "member_searches": len(out["loaded"]),
+            "member_searches": len(out.loaded),
             "idle_p50_ms": idle_p50,
             "loaded_p50_ms": loaded_p50,
-            "loaded_p95_ms": percentile_ms(out["loaded"], 95),
+            "loaded_p95_ms": percentile_ms(out.loaded, 95),
             "window_cap": MAX_RESULT_WINDOW,
             "deep_200": statuses[200],
             "deep_400_past_cap": statuses[400],

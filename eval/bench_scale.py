@@ -22,16 +22,18 @@ import numpy as np
 from index import sparse
 from index.collection import Collection, open_collection
 from index.point_ids import chunk_point_id
+from index.records import ChunkRecord, chunk_payload
 from index.search import POOL, SearchFilters, candidate_limit, search, sources
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
 from index.tuning import default_tuning
+from ingest import vocabulary
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Settings.from_env().shared_dir / "corpus"
 
-DOC_TYPES = ("guide", "tender", "minutes", "law", "notice")
+DOC_TYPES = tuple(t for t in vocabulary.DOC_TYPES if t != vocabulary.DEFAULT_DOC_TYPE)  # cycled over documents
 FILTERED = SearchFilters(languages=("fr",), doc_types=("tender",), year_from=2019)  # ~2% of the points
 CHUNKS_PER_DOC = 40
 NOISE = 0.03  # per component: a copy keeps a cosine of about 0.85 with its base vector
@@ -125,25 +127,25 @@ def synthetic_points(base: Base, start: int, count: int, seed: int = 11) -> list
             StoredPoint(
                 chunk_point_id(doc_id, "v1", index),
                 {DENSE: vector.tolist(), space: (indices, values)},
-                {
-                    "kind": "chunk",
-                    "state": "live",
-                    "document_id": doc_id,
-                    "version": "v1",
-                    "index": index,
-                    "text": text,
-                    "page": 1 + index // 3,
-                    "page_end": 1 + index // 3,
-                    "section": "",
-                    "char_start": index * 600,
-                    "char_end": index * 600 + len(text),
-                    "chunk_language": language,
-                    "language": language,
-                    "doc_type": DOC_TYPES[doc % len(DOC_TYPES)],
-                    "year": 2012 + doc % 14,
-                    "title": f"Synthetic document {doc}",
-                    "source": f"synthetic/{doc_id}.pdf",
-                },
+                chunk_payload(
+                    ChunkRecord(
+                        state="live",
+                        document_id=doc_id,
+                        version="v1",
+                        index=index,
+                        text=text,
+                        page=1 + index // 3,
+                        page_end=1 + index // 3,
+                        char_start=index * 600,
+                        char_end=index * 600 + len(text),
+                        chunk_language=language,
+                        language=language,
+                        doc_type=DOC_TYPES[doc % len(DOC_TYPES)],
+                        year=2012 + doc % 14,
+                        title=f"Synthetic document {doc}",
+                        source=f"synthetic/{doc_id}.pdf",
+                    )
+                ),
             )
         )
     return points

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from argparse import Namespace
+from collections.abc import Callable
 
 from eval.baselines import add_baselines
 from eval.beir import load_qrels, load_queries
@@ -52,11 +53,13 @@ def run_eval_command(args: Namespace, settings) -> int:
         return run_fields_command(args)
     modes = [m.strip() for m in args.mode.split(",") if m.strip()]
     data_dir = settings.data_dir if args.reuse_data else None
-    progress = None
+    progress: Callable[[int, int, str], None] | None = None
     if sys.stderr.isatty():
 
-        def progress(done: int, total: int, label: str) -> None:
+        def show(done: int, total: int, label: str) -> None:
             print(f"\r{done}/{total} {label[-50:]:50}", end="", file=sys.stderr, flush=True)
+
+        progress = show
 
     if getattr(args, "doctypes", False):
         return run_doctypes_command(args, progress)

@@ -27,6 +27,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -99,26 +100,25 @@ def scan_pdf(source: Path, target: Path, condition: Condition, seed: int = 0) ->
     return len(sizes)
 
 
+_UNIFIED: dict[str, str | int | None] = {  # one kind of quote, dash and space
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+}
+
+
 def normalise(text: str) -> str:
     """What CER compares: NFKC, one kind of quote, dash and space, hyphenated line ends joined."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(
-        str.maketrans(
-            {
-                "’": "'",
-                "‘": "'",
-                "“": '"',
-                "”": '"',
-                "«": '"',
-                "»": '"',
-                "–": "-",
-                "—": "-",
-                "‐": "-",
-                "\u00a0": " ",
-                "\u202f": " ",
-            }
-        )
-    )
+    text = text.translate(str.maketrans(_UNIFIED))
     text = re.sub(r"-\s*\n\s*", "-", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -226,7 +226,7 @@ def measure(
     return {"rows": rows}
 
 
-def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
+def summarise(rows: list[dict[str, Any]]) -> dict[str, object]:
     """Mean CER per condition and language, worst page, and pages/s."""
     out: dict[str, object] = {"pages": len({(r["pdf"], r["page"]) for r in rows})}
     for key in dict.fromkeys(str(r["condition"]) for r in rows):

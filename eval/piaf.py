@@ -20,7 +20,7 @@ from eval.baselines import add_baselines
 from eval.beir import Qrels, Query, load_qrels, load_queries, write_qrels, write_queries
 from eval.run import EvalReport, evaluate
 from index.embedder import Embedder
-from index.search import MODES
+from ingest.vocabulary import MODES
 from service.settings import Settings
 
 DEFAULT_SHARED = Settings.from_env().shared_dir  # ../shared unless PROCSEARCH_SHARED says

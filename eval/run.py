@@ -29,7 +29,8 @@ from index.collection import Collection, open_collection
 from index.embedder import Embedder
 from index.indexer import IngestReport, ingest_paths
 from index.results import DocumentHit
-from index.search import MODES, Hit, search
+from index.search import Hit, search
+from ingest.vocabulary import MODES
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,8 +106,7 @@ def ranked_documents(hits: Iterable[Hit | DocumentHit]) -> list[tuple[str, str |
     seen: dict[str, str | None] = {}
     for hit in hits:
         if hit.document_id not in seen:
-            source = hit.document.get("source")
-            seen[hit.document_id] = str(source) if source else None
+            seen[hit.document_id] = hit.document.source or None
     return list(seen.items())
 
 
@@ -190,7 +190,7 @@ def run_eval(
     check_modes(modes)
     judged = [q for q in queries if relevant_ids(qrels.get(q.id, {}))]
     skipped = tuple(q.id for q in queries if not relevant_ids(qrels.get(q.id, {})))
-    reports = []
+    reports: list[ModeReport] = []
     total = len(judged) * len(modes)
     for mode in modes:
         collection.embedder.clear_cache()  # a later mode must not get its embeddings for free

@@ -19,7 +19,7 @@ from pathlib import Path
 from eval.baselines import add_baselines
 from eval.beir import Query, load_qrels, load_queries, write_queries
 from eval.run import ROOT, EvalReport, evaluate
-from index.search import MODES
+from ingest.vocabulary import MODES
 from service.settings import Settings
 
 SET_DIR = ROOT / "eval" / "shared"

@@ -41,16 +41,15 @@ def load_pairs(path: Path = DEFAULT_PAIRS) -> dict[str, dict[str, int]]:
 def evaluate_similar(collection: Collection, pairs: dict[str, dict[str, int]], k: int = 5) -> SimilarReport:
     by_key = {}
     for record in collection.documents():
-        source = str(record["source"])
-        for key in (source, source.split("/", 1)[-1]):
-            by_key[key] = str(record["document_id"])
+        for key in (record.source, record.source.split("/", 1)[-1]):
+            by_key[key] = record.document_id
     ndcgs, recalls, missing = [], [], []
     for document, judged in pairs.items():
         if document not in by_key:
             missing.append(document)
             continue
         found = similar_documents(collection, by_key[document], k)
-        ranking = judged_ranking([(str(r["document_id"]), str(r["source"])) for r, _ in found], judged)
+        ranking = judged_ranking([(r.document_id, r.source) for r, _ in found], judged)
         ndcgs.append(ndcg_at_k(ranking, judged, k))
         recalls.append(recall_at_k(ranking, judged, k))
     return SimilarReport(

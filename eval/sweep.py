@@ -19,6 +19,7 @@ import itertools
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from eval.beir import Qrels, Query, load_qrels, load_queries
 from eval.metrics import mean, ndcg_at_k, relevant_ids
@@ -32,10 +33,10 @@ from index.tuning import Tuning, default_tuning
 SUBSETS = ("all", "fr", "en", "same", "cross")
 
 
-def parse_grid(text: str) -> list[dict[str, object]]:
+def parse_grid(text: str) -> list[dict[str, Any]]:
     """`name=v1,v2;other=v3` → every combination, typed like the Tuning field it sets."""
     fields = {f.name: f for f in dataclasses.fields(Tuning)}
-    axes: list[tuple[str, list[object]]] = []
+    axes: list[tuple[str, list[Any]]] = []
     for part in filter(None, (p.strip() for p in text.split(";"))):
         name, _, values = part.partition("=")
         name = name.strip()

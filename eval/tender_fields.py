@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import IngestError
 from ingest.metadata import fold, read_catalog
@@ -110,7 +111,7 @@ def normalise(name: str, value: object) -> list[str]:
     """A field's value as comparable strings (one per list item)."""
     if value in (None, "", []):
         return []
-    items = value if isinstance(value, list) else [value]
+    items: list[Any] = value if isinstance(value, list) else [value]
     if name == "criteria":
         return [
             c if isinstance(c, str) else f"{c['category']}:{float(c['weight']):g}"
@@ -172,7 +173,8 @@ def evaluate_fields(
             report.failed.append((row.path, str(exc)))
             continue
         report.documents += 1
-        predicted = parsed.document.extra.get("fields") or {}
+        fields = parsed.document.extra.get("fields")
+        predicted: dict[str, object] = fields if isinstance(fields, dict) else {}
         for name in FIELDS:
             counts = compare(name, predicted.get(name), row.fields.get(name))
             for split in (row.split, "all"):

@@ -13,38 +13,35 @@ both; `repair` (run by every ingest and at startup) finishes or flags the rest.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from index import writes
 from index.embedder import Embedder
 from index.point_ids import document_point_id, meta_point_id
+from index.records import ChunkRecord, DocumentRecord, MetaRecord, decode, meta_payload
+from index.reranker import Reranker
 from index.store import Found, Store, StoredPoint, Where
 from ingest.errors import NotFoundError, StoreError
 from ingest.near_duplicates import THRESHOLD, similarity
 from ingest.types import ParsedDocument
 
-SCHEMA_VERSION = 1
 RECORDS_CACHED = 20_000  # document records kept by records(); past that the copy starts again
-DOCUMENT_FIELDS = (
-    "document_id",
-    "title",
-    "doc_type",
-    "language",
-    "year",
-    "date",
-    "source",
-    "pages",
-    "size",
-    "content_type",
-    "sha256",
-    "version",
-    "chunks",
-    "extra",
-    "ingested_at",
-    "path",
-)
+
+
+class Stats(TypedDict):
+    """What `procsearch stats` prints and /health reports: counts by kind, type and language, and the setup."""
+
+    documents: int
+    chunks: int
+    by_type: dict[object, int]
+    by_language: dict[object, int]
+    model: str
+    backend: str
+    location: str
 
 
 def embedding_text(title: str, section: str, text: str) -> str:
@@ -64,9 +61,9 @@ class Collection:
     embedder: Embedder
     location: str
     context: bool = True  # embed passages with their title and heading path (see embedding_text)
-    reranker: object | None = None  # index.reranker.Reranker when PROCSEARCH_RERANKER is set
+    reranker: Reranker | None = None  # when PROCSEARCH_RERANKER is set
     fault: Callable[[str], None] | None = None  # called before each write step (index.writes); tests raise there
-    _records: dict[str, dict[str, object]] = field(default_factory=dict, repr=False)  # see records()
+    _records: dict[str, DocumentRecord] = field(default_factory=dict, repr=False)  # see records()
 
     @property
     def backend(self) -> str:
@@ -85,27 +82,25 @@ class Collection:
     def versions(self) -> dict[str, tuple[str, str]]:
         """document_id → (version, source) of every indexed document."""
         return {
-            str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source")))
-            for f in self.store.scroll(Where(kind="document"))
+            f.record.document_id: (f.record.version, f.record.source) for f in self.store.scroll(Where(kind="document"))
         }
 
     def versions_of(self, document_ids: list[str]) -> dict[str, tuple[str, str]]:
         """document_id → (version, source) of these documents, when indexed."""
         found = self.store.retrieve([document_point_id(d) for d in document_ids])
-        return {
-            str(f.payload["document_id"]): (str(f.payload.get("version")), str(f.payload.get("source"))) for f in found
-        }
+        return {f.record.document_id: (f.record.version, f.record.source) for f in found}
 
     def near_duplicate_of(self, document_id: str, signature: list[int]) -> str | None:
         """The group (first version's id) of an indexed document with nearly the same text, if any."""
-        best, best_score = None, THRESHOLD
+        best: DocumentRecord | None = None
+        best_score = THRESHOLD
         for found in self.store.scroll(Where(kind="document", exclude_document_ids=(document_id,))):
-            score = similarity(signature, list(found.payload.get("minhash") or []))
+            score = similarity(signature, found.record.minhash)
             if score >= best_score:
-                best, best_score = found.payload, score
+                best, best_score = found.record, score
         if best is None:
             return None
-        return str(best.get("duplicate_of") or best["document_id"])
+        return best.duplicate_of or best.document_id
 
     def passage_texts(self, parsed: ParsedDocument) -> list[str]:
         """What the dense model embeds for each chunk of a document."""
@@ -125,7 +120,7 @@ class Collection:
         """Index what was just written, so the first searches after an ingest are not brute force."""
         return self.store.optimize()
 
-    def delete(self, document_id: str) -> dict[str, object]:
+    def delete(self, document_id: str) -> DocumentRecord:
         """Delete a document (record and passages in one step); returns the record it had."""
         return writes.delete_document(self, document_id)
 
@@ -139,7 +134,7 @@ class Collection:
             raise NotFoundError(f"no document with id '{document_id}'")
         return found[0]
 
-    def records(self, document_ids: list[str]) -> dict[str, dict[str, object]]:
+    def records(self, document_ids: list[str]) -> dict[str, DocumentRecord]:
         """Document records by id, for the documents of a result page (missing ids are left out).
 
         The embedded store is locked to this process, so every change goes through `add` or
@@ -152,8 +147,7 @@ class Collection:
         missing = [d for d in wanted if d not in cache]
         if missing:
             found = {
-                str(f.payload["document_id"]): f.payload
-                for f in self.store.retrieve([document_point_id(d) for d in missing])
+                f.record.document_id: f.record for f in self.store.retrieve([document_point_id(d) for d in missing])
             }
             if self.store.sole_writer:
                 if len(cache) + len(found) > RECORDS_CACHED:
@@ -163,15 +157,15 @@ class Collection:
                 cache = found
         return {d: cache[d] for d in wanted if d in cache}
 
-    def documents(self, where: Where | None = None) -> list[dict[str, object]]:
+    def documents(self, where: Where | None = None) -> list[DocumentRecord]:
         """Every matching document record, sorted by title."""
-        where = where or Where()
-        found = self.store.scroll(Where(**{**where.__dict__, "kind": "document"}))
-        return sorted((f.payload for f in found), key=lambda p: (str(p.get("title", "")).lower(), p["document_id"]))
+        found = self.store.scroll(dataclasses.replace(where or Where(), kind="document"))
+        return sorted((f.record for f in found), key=lambda r: (r.title.lower(), r.document_id))
 
-    def chunks(self, document_id: str) -> list[dict[str, object]]:
+    def chunks(self, document_id: str) -> list[ChunkRecord]:
+        """A document's live passages in order."""
         found = self.store.scroll(Where(kind="chunk", live=True, document_ids=(document_id,)))
-        return sorted((f.payload for f in found), key=lambda p: int(p["index"]))
+        return sorted((f.chunk for f in found), key=lambda c: c.index)
 
     def remove_hidden(self) -> int:
         """Delete every invisible chunk (leftovers, switched-out); only safe for the sole writer, after repair."""
@@ -180,7 +174,7 @@ class Collection:
             self.store.delete(Where(kind="chunk", live=False))
         return hidden
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> Stats:
         return {
             "documents": self.store.count(Where(kind="document")),
             "chunks": self.store.count(Where(kind="chunk", live=True)),
@@ -192,33 +186,28 @@ class Collection:
         }
 
     # -- model guard ----------------------------------------------------------------------------
+    def meta(self) -> MetaRecord | None:
+        """The store's meta record (its model), None for a store not yet written."""
+        found = self.store.retrieve([meta_point_id()])
+        return decode(found[0].payload, MetaRecord, found[0].id) if found else None
+
+    def write_meta(self, meta: MetaRecord) -> None:
+        self.store.upsert([StoredPoint(meta_point_id(), {}, meta_payload(meta))])
+
     def check_model(self) -> None:
-        meta = self.store.retrieve([meta_point_id()])
-        if not meta:
-            self.store.upsert(
-                [
-                    StoredPoint(
-                        meta_point_id(),
-                        {},
-                        {
-                            "kind": "meta",
-                            "model": self.embedder.name,
-                            "dimension": self.embedder.dimension,
-                            "schema": SCHEMA_VERSION,
-                        },
-                    )
-                ]
-            )
+        meta = self.meta()
+        if meta is None:
+            self.write_meta(MetaRecord(model=self.embedder.name, dimension=self.embedder.dimension))
             return
-        message = model_mismatch(self.location, meta[0].payload, self.embedder.name)
+        message = model_mismatch(self.location, meta, self.embedder.name)
         if message:
             raise StoreError(message)
 
 
 # -- model switch (issue 16; `procsearch reindex` is index/reindex.py) ---------------------------------------
-def model_mismatch(location: str, meta: dict[str, object], model: str) -> str | None:
+def model_mismatch(location: str, meta: MetaRecord, model: str) -> str | None:
     """The one line for a store whose vectors are not `model`'s (None when they are), with what to run."""
-    built_with, pending = meta.get("model"), meta.get("reindex_to")
+    built_with, pending = meta.model, meta.reindex_to
     if pending:
         return (
             f"the index at {location} is half re-embedded: a reindex from the model '{built_with}' to "
@@ -274,12 +263,8 @@ def open_collection(
 
         result.reranker = Reranker(reranker, allow_download)
     try:
-        meta = store.retrieve([meta_point_id()])
-        if (
-            check_model
-            and meta
-            and (meta[0].payload.get("model") != embedder.name or meta[0].payload.get("reindex_to"))
-        ):
+        meta = result.meta()
+        if check_model and meta and (meta.model != embedder.name or meta.reindex_to):
             result.check_model()
         if not meta and create:
             result.check_model()

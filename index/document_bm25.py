@@ -133,13 +133,8 @@ def blend(candidates: list[Found], documents: dict[str, float], weight: float) -
     (point ids derive from PIPELINE_VERSION, so ordering by them would reshuffle ties at every bump).
     """
     if documents and weight:
-        candidates = [
-            Found(
-                f.id, f.score + weight * documents.get(_point(str(f.payload["document_id"])), 0.0), f.payload, f.vectors
-            )
-            for f in candidates
-        ]
+        candidates = [f.rescored(f.score + weight * documents.get(_point(f.keys.document_id), 0.0)) for f in candidates]
     return sorted(
         candidates,
-        key=lambda f: (-f.score, str(f.payload.get("document_id", "")), int(f.payload.get("index", 0)), f.id),
+        key=lambda f: (-f.score, f.keys.document_id, f.keys.index, f.id),
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+import numpy as np
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 META = "\u2581"
@@ -85,7 +86,7 @@ def _normaliser(table: dict[int, tuple[int, ...]]) -> normalizers.Normalizer:
 
 def build_tokenizer(
     pieces: Sequence[str],
-    scores: Sequence[float],
+    scores: Sequence[float] | np.ndarray,
     normalisation: dict[int, tuple[int, ...]],
     bos: int,
     eos: int,

@@ -28,6 +28,7 @@ from functools import lru_cache
 from index.query_language import query_languages
 from index.stemming import fold, stem
 from ingest.stopwords import ENGLISH, FRENCH
+from ingest.vocabulary import MAIN_LANGUAGES, UNDETERMINED
 
 _WORD = re.compile(r"\w+(?:-\w+)*", re.U)  # hyphenated compounds are one word
 _FRENCH_LETTERS = re.compile(r"[àâæçéèêëîïôœùûüÿ]", re.I)
@@ -113,9 +114,9 @@ def _query(query: str, extra_terms: tuple[str, ...], language: str | None) -> tu
         languages = tuple(x for x in _word_languages(word, sure) if x in passage)
         forms = stems(word, languages)
         wanted |= forms
-        forms = {f.split(":", 1)[-1] for f in forms}
-        common = min(forms, key=len)
-        for form in forms:
+        bare = {f.split(":", 1)[-1] for f in forms}
+        common = min(bare, key=len)
+        for form in bare:
             while not form.startswith(common):
                 common = common[:-1]
         prefixes.add(common[:-1] if len(common) > 2 else common)
@@ -127,7 +128,9 @@ def _query(query: str, extra_terms: tuple[str, ...], language: str | None) -> tu
 
 def _passage_languages(language: str | None) -> tuple[str, ...]:
     """The stemmers a passage's words are read with: its own language's, or both when unknown."""
-    return (language,) if language in ("fr", "en") else ("fr", "en") if not language or language == "und" else ()
+    if language in MAIN_LANGUAGES:
+        return (language,)
+    return MAIN_LANGUAGES if not language or language == UNDETERMINED else ()
 
 
 def query_stems(query: str, extra_terms: list[str] | None = None, language: str | None = None) -> frozenset[str]:
@@ -177,10 +180,11 @@ def highlight(
     if marks:  # the first match that opens the densest run of `width` characters
         best = max(range(len(marks)), key=lambda n: bisect_left(starts, starts[n] + width) - n)
         begin = max(0, starts[best] - width // 4)
-        if begin > 0:  # not inside a word
-            begin = _WORD_START.search(text, begin).start()
+        opening = _WORD_START.search(text, begin) if begin > 0 else None  # not inside a word
+        begin = opening.start() if opening else begin
     end = min(len(text), begin + width)
-    end = _WORD_REST.match(text, end).end() if end < len(text) else end
+    rest = _WORD_REST.match(text, end) if end < len(text) else None
+    end = rest.end() if rest else end
     inside = marks[bisect_left(starts, begin) : bisect_left(starts, end)]
     runs: list[list[int]] = []  # neighbouring marks separated only by spaces share one <mark>
     for s, e in inside:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from index.collection import Collection
 from index.disk import DiskFullError
@@ -29,6 +30,7 @@ from ingest.walk import walk_paths
 EMBED_BATCH_CHUNKS = 256  # documents are embedded together up to this many chunks (one model call)
 PIPELINE_VERSION = "5"  # bump when extraction, chunking or indexed terms change, so every file is re-ingested
 log = logging.getLogger(__name__)
+WriteStatus = Literal["added", "updated", "unchanged"]  # what writing one file did
 
 
 @dataclass
@@ -199,14 +201,15 @@ def prepare_file(
     if parser is None:
         parsed = parse_job(job, 0)
     else:
-        _, parsed = next(parser.parse([job]))
-        if isinstance(parsed, Exception):
-            raise parsed
+        _, outcome = next(parser.parse([job]))
+        if isinstance(outcome, Exception):
+            raise outcome
+        parsed = outcome
     dense = collection.embedder.embed_passages(collection.passage_texts(parsed))
     return PreparedFile(parsed, version, doc_id, dense)
 
 
-def commit_file(collection: Collection, prepared: PreparedFile) -> str:
+def commit_file(collection: Collection, prepared: PreparedFile) -> WriteStatus:
     """Write a prepared file (the caller holds the write lock); returns added, updated or unchanged."""
     known = collection.versions_of([prepared.document_id]).get(prepared.document_id)
     if known and known[0] == prepared.version:
@@ -219,7 +222,7 @@ def commit_file(collection: Collection, prepared: PreparedFile) -> str:
 
 def ingest_file(
     collection: Collection, path: Path, source: str, doc_type: str | None = None, parser: ParserPool | None = None
-) -> tuple[str, str]:
+) -> tuple[WriteStatus, str]:
     """Ingest one file now; returns (status, document_id). Raises IngestError."""
     prepared = prepare_file(collection, path, source, doc_type, parser)
     return commit_file(collection, prepared), prepared.document_id

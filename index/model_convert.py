@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 NAMES = ("multilingual-e5-small", "intfloat/multilingual-e5-small")
 RECIPE = "e5 v2: bert fp16, vocabulary cut to French and English, NFKC-with-exceptions normaliser"
 PROMPTS = {"query": "query: ", "document": "passage: "}
+# Passed to BertConfig through its **kwargs (transformers 5 no longer names it), so config.json still says it
+KEPT_CONFIG: dict[str, Any] = {"position_embedding_type": "absolute"}
 PROGRESS = "preparing the multilingual model (once, about 2 minutes)…"
 _LAYER = {
     "q": "attention.self.query",
@@ -147,7 +150,7 @@ def write_folder(source: Path, out: Path, prune: bool = True) -> None:
         layer_norm_eps=shape.layer_norm_eps,
         hidden_act="gelu",
         pad_token_id=new_id[vocab.pad],
-        position_embedding_type="absolute",
+        **KEPT_CONFIG,
     )
     model = BertModel(config, add_pooling_layer=False).eval()
     state = {

@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -133,7 +134,8 @@ def _export(model_path: str, out: Path) -> None:
         model_path, device="cpu", model_kwargs={"attn_implementation": "eager", "dtype": torch.float32}
     )
     kinds = [type(module).__name__ for module in st]
-    pooling = st[1].get_config_dict() if len(kinds) > 1 and kinds[1] == "Pooling" else {}
+    modules: list[Any] = list(st)  # torch's Sequential indexing is typed Module | Tensor
+    pooling = modules[1].get_config_dict() if len(kinds) > 1 and kinds[1] == "Pooling" else {}
     if (
         kinds[:2] != ["Transformer", "Pooling"]
         or set(kinds[2:]) - {"Normalize"}
@@ -144,7 +146,7 @@ def _export(model_path: str, out: Path) -> None:
             f"the ONNX backends handle Transformer + mean/cls/max Pooling models, not {kinds}: "
             "set PROCSEARCH_BACKEND=torch"
         )
-    transformer = st[0].auto_model.eval()
+    transformer = modules[0].auto_model.eval()
     names = ["input_ids", "attention_mask", "token_type_ids"]
 
     class Encoder(torch.nn.Module):

@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -156,7 +156,8 @@ class ParserPool:
             initializer=_init_worker,
             initargs=(self.memory_mb,),
         )
-        started, deadline = set(), time.monotonic() + STARTUP_TIMEOUT_S
+        started: set[int] = set()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while len(started) < self.workers and time.monotonic() < deadline:
             started.update(f.result() for f in [pool.submit(_ready) for _ in range(self.workers)])
         return pool
@@ -188,7 +189,8 @@ class ParserPool:
             yield from self._parse(jobs)
 
     def _parse(self, jobs: list[ParseJob]) -> Iterator[tuple[ParseJob, ParsedDocument | Exception]]:
-        waiting, running = deque(jobs), deque()
+        waiting = deque(jobs)
+        running: deque[tuple[ParseJob, Future[ParsedDocument]]] = deque()
         alone = 0  # after a worker died: how many jobs still to run one at a time to find the culprit
         retried: set[int] = set()  # jobs whose worker died under them once already
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
+from index.records import DocumentFields
 from index.store import Found
 
 
@@ -23,29 +25,26 @@ class Hit:
     index: int
     char_start: int
     char_end: int
-    document: dict[str, object] = field(default_factory=dict)
+    document: DocumentFields = field(default_factory=DocumentFields)
     ocr: bool = False  # read from a scanned page by OCR
 
 
-DOCUMENT_KEYS = ("title", "doc_type", "language", "year", "date", "buyer", "source")
-
-
 def to_hit(found: Found) -> Hit:
-    p = found.payload
+    chunk = found.chunk
     return Hit(
         id=found.id,
-        document_id=str(p["document_id"]),
-        text=str(p["text"]),
-        page=int(p["page"]),
-        page_end=int(p.get("page_end") or p["page"]),
-        section=str(p.get("section") or ""),
-        language=str(p.get("chunk_language") or p.get("language")),
+        document_id=chunk.document_id,
+        text=chunk.text,
+        page=chunk.page,
+        page_end=chunk.page_end,
+        section=chunk.section,
+        language=chunk.chunk_language,
         score=found.score,
-        index=int(p["index"]),
-        char_start=int(p["char_start"]),
-        char_end=int(p["char_end"]),
-        document={k: p.get(k) for k in DOCUMENT_KEYS},
-        ocr=bool(p.get("ocr")),
+        index=chunk.index,
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
+        document=chunk.fields,
+        ocr=chunk.ocr,
     )
 
 
@@ -54,18 +53,16 @@ def _merge(a: Hit, b: Hit) -> Hit:
     first, second = (a, b) if a.char_start <= b.char_start else (b, a)
     overlap = first.char_end - second.char_start
     text = first.text + second.text[overlap:] if overlap >= 0 else first.text + "\n" + second.text
-    return Hit(
-        **{
-            **a.__dict__,
-            "text": text,
-            "char_start": first.char_start,
-            "char_end": max(first.char_end, second.char_end),
-            "page": first.page,
-            "page_end": max(first.page_end, second.page_end),
-            "section": first.section,
-            "index": first.index,
-            "ocr": a.ocr or b.ocr,
-        }
+    return dataclasses.replace(
+        a,
+        text=text,
+        char_start=first.char_start,
+        char_end=max(first.char_end, second.char_end),
+        page=first.page,
+        page_end=max(first.page_end, second.page_end),
+        section=first.section,
+        index=first.index,
+        ocr=a.ocr or b.ocr,
     )
 
 
@@ -89,10 +86,10 @@ def collapse(candidates: list[Found], keep: int | None = None) -> list[Hit]:
     seen: set[str] = set()
     full = False
     for found in candidates:
-        p = found.payload
-        neighbours = by_page.get((str(p["document_id"]), int(p["page"])))
+        chunk = found.chunk
+        neighbours = by_page.get((chunk.document_id, chunk.page))
         if neighbours:
-            start, end, index = int(p["char_start"]), int(p["char_end"]), int(p["index"])
+            start, end, index = chunk.char_start, chunk.char_end, chunk.index
             partner = next(
                 (
                     i

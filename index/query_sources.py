@@ -14,7 +14,8 @@ from index.glossary import translate_terms
 from index.query_language import query_languages
 from index.store import VectorQuery
 from index.store.base import DENSE
-from index.tuning import MODES, Tuning, default_tuning
+from index.tuning import Tuning, default_tuning
+from ingest.vocabulary import MODES
 
 
 def _terms(text: str, analyser: str, extra: str = "", extra_weight: float = 0.0) -> tuple[list[int], list[float]]:

@@ -18,9 +18,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import msgspec
+
 from index import document_bm25, sparse
 from index.collection import Collection, embedding_text
-from index.point_ids import meta_point_id
+from index.records import MetaRecord, document_payload
 from index.store import Found, StoredPoint, Where
 from index.store.base import DENSE
 from ingest.errors import StoreError
@@ -40,50 +42,37 @@ class ReindexReport:
     resumed: bool  # an interrupted reindex was finished
 
 
-def _meta(collection: Collection) -> dict[str, object]:
-    found = collection.store.retrieve([meta_point_id()])
-    return dict(found[0].payload) if found else {}
-
-
-def _write_meta(collection: Collection, payload: dict[str, object]) -> None:
-    collection.store.upsert([StoredPoint(meta_point_id(), {}, payload)])
-
-
 def _chunk_point(found: Found, vector: list[float]) -> StoredPoint:
-    payload = found.payload
-    language = str(payload.get("chunk_language") or payload.get("language") or "")
-    space, indices, values = sparse.embed_document(
-        sparse.document_text(str(payload.get("title") or ""), str(payload["text"])), language
-    )
-    return StoredPoint(found.id, {DENSE: vector, space: (indices, values)}, payload)
+    """The chunk with its new vectors; its stored payload is written back whole (keys a newer version wrote stay)."""
+    chunk = found.chunk
+    space, indices, values = sparse.embed_document(sparse.document_text(chunk.title, chunk.text), chunk.chunk_language)
+    return StoredPoint(found.id, {DENSE: vector, space: (indices, values)}, found.payload)
 
 
 def _document_point(record: Found, chunks: list[Found], vectors: list[list[float]], model: str) -> StoredPoint:
     columns = [sum(column) for column in zip(*vectors, strict=True)]
     norm = sum(x * x for x in columns) ** 0.5 or 1.0
-    points: dict[str, object] = {DENSE: [x / norm for x in columns]} if columns else {}
-    pairs = [
-        (str(c.payload["text"]), str(c.payload.get("chunk_language") or c.payload.get("language") or ""))
-        for c in chunks
-    ]
-    points.update(document_bm25.document_vectors(str(record.payload.get("title") or ""), pairs))
-    return StoredPoint(record.id, points, {**record.payload, "embedded_with": model})
+    points: dict[str, list[float] | tuple[list[int], list[float]]] = (
+        {DENSE: [x / norm for x in columns]} if columns else {}
+    )
+    pairs = [(c.chunk.text, c.chunk.chunk_language) for c in chunks]
+    points.update(document_bm25.document_vectors(record.record.title, pairs))
+    marked = msgspec.structs.replace(record.record, embedded_with=model)
+    return StoredPoint(record.id, points, {**record.payload, **document_payload(marked)})
 
 
 def _reembed(collection: Collection, records: list[Found], model: str) -> int:
     """Re-embed a group of documents: chunks first, then each document's record (the mark of a finished one)."""
     groups = []
     for record in records:
-        document_id = str(record.payload["document_id"])
+        document_id = record.record.document_id
         chunks = sorted(
             collection.store.scroll(Where(kind="chunk", live=True, document_ids=(document_id,))),
-            key=lambda c: int(c.payload["index"]),
+            key=lambda c: c.chunk.index,
         )
         groups.append((record, chunks))
     texts = [
-        embedding_text(str(c.payload.get("title") or ""), str(c.payload.get("section") or ""), str(c.payload["text"]))
-        if collection.context
-        else str(c.payload["text"])
+        embedding_text(c.chunk.title, c.chunk.section, c.chunk.text) if collection.context else c.chunk.text
         for _, chunks in groups
         for c in chunks
     ]
@@ -100,33 +89,30 @@ def _reembed(collection: Collection, records: list[Found], model: str) -> int:
 def reindex(collection: Collection, progress: Progress | None = None) -> ReindexReport:
     """Re-embed every live chunk of `collection` with its embedder's model (see the module docstring)."""
     model = collection.embedder.name
-    meta = _meta(collection)
-    before = meta.get("model")
-    pending = meta.get("reindex_to")
+    meta = collection.meta() or MetaRecord()
+    before, pending = meta.model, meta.reindex_to
     if before == model and not pending:
-        return ReindexReport(str(before), model, 0, 0, False)
+        return ReindexReport(before, model, 0, 0, False)
     if pending and pending != model:
         logger.warning("an interrupted reindex to %s is replaced by one to %s", pending, model)
     dimension = collection.embedder.dimension
-    if meta.get("dimension") and int(meta["dimension"]) != dimension:  # type: ignore[arg-type]
+    if meta.dimension and meta.dimension != dimension:
         raise StoreError(
-            f"the index at {collection.location} holds {meta['dimension']}-dimension vectors and the "
+            f"the index at {collection.location} holds {meta.dimension}-dimension vectors and the "
             f"model '{model}' makes {dimension}: ingest into a new index (another PROCSEARCH_DATA)"
         )
-    _write_meta(
-        collection, {**meta, "kind": "meta", "reindex_to": model, "dimension": meta.get("dimension") or dimension}
-    )
+    collection.write_meta(msgspec.structs.replace(meta, reindex_to=model, dimension=meta.dimension or dimension))
     records = [
         r
         for r in collection.store.scroll(Where(kind="document"))
-        if not (pending == model and r.payload.get("embedded_with") == model)
+        if not (pending == model and r.record.embedded_with == model)
     ]
-    total = sum(int(r.payload.get("chunks") or 0) for r in records)
+    total = sum(r.record.chunks for r in records)
     done_chunks = done_documents = 0
     group: list[Found] = []
     for position, record in enumerate(records):
         group.append(record)
-        size = sum(int(r.payload.get("chunks") or 0) for r in group)
+        size = sum(r.record.chunks for r in group)
         if size >= BATCH_CHUNKS or position == len(records) - 1:
             done_chunks += _reembed(collection, group, model)
             done_documents += len(group)
@@ -134,14 +120,6 @@ def reindex(collection: Collection, progress: Progress | None = None) -> Reindex
             if progress:
                 progress(min(done_chunks, total), total)
     collection._records.clear()
-    _write_meta(
-        collection,
-        {
-            **{k: v for k, v in meta.items() if k != "reindex_to"},
-            "kind": "meta",
-            "model": model,
-            "dimension": dimension,
-        },
-    )
+    collection.write_meta(msgspec.structs.replace(meta, model=model, dimension=dimension, reindex_to=None))
     collection.optimize()
     return ReindexReport(str(before) if before else None, model, done_documents, done_chunks, pending == model)

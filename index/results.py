@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from index.passages import Hit
+from index.records import ChunkKeys, DocumentFields
 from index.store import Where
 
-UNITS = ("document", "passage")
-SORTS = ("relevance", "date")
+Unit = Literal["document", "passage"]
+UNITS: tuple[Unit, ...] = get_args(Unit)
+Sort = Literal["relevance", "date"]
+SORTS: tuple[Sort, ...] = get_args(Sort)
 PASSAGES_PER_DOCUMENT = 3  # best passages shown with each document of a page
 RESULT_WINDOW = 200  # offset + k at most: deeper pages cost more than 3 first pages (docs/security.md)
 FACETS = ("doc_type", "language", "year", "buyer")
-# Payload keys read for every chunk of the pool: what grouping, filters, facets and sorting need. Not the
-# text, title or source, read for a page's chunks only (payload reading is most of a query's cost).
-LIGHT_KEYS = ["document_id", "index", "doc_type", "language", "year", "date", "buyer"]
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,17 @@ class SearchFilters:
     def active(self) -> bool:
         return self != SearchFilters()
 
-    def admits(self, payload: dict[str, object], skip: str = "") -> bool:
-        """Whether a chunk's payload passes every condition (but the facet `skip`), as the store's filter would."""
-        year = payload.get("year")
+    def admits(self, chunk: ChunkKeys, skip: str = "") -> bool:
+        """Whether a chunk passes every condition (but the facet `skip`), as the store's filter would."""
+        year = chunk.year
         checks = {
-            "language": not self.languages or payload.get("language") in self.languages,
-            "doc_type": not self.doc_types or payload.get("doc_type") in self.doc_types,
-            "buyer": not self.buyers or payload.get("buyer") in self.buyers,
-            "year": (self.year_from is None or (isinstance(year, int) and year >= self.year_from))
-            and (self.year_to is None or (isinstance(year, int) and year <= self.year_to)),
-            "ids": (not self.document_ids or payload.get("document_id") in self.document_ids)
-            and payload.get("document_id") not in self.exclude_document_ids,
+            "language": not self.languages or chunk.language in self.languages,
+            "doc_type": not self.doc_types or chunk.doc_type in self.doc_types,
+            "buyer": not self.buyers or chunk.buyer in self.buyers,
+            "year": (self.year_from is None or (year is not None and year >= self.year_from))
+            and (self.year_to is None or (year is not None and year <= self.year_to)),
+            "ids": (not self.document_ids or chunk.document_id in self.document_ids)
+            and chunk.document_id not in self.exclude_document_ids,
         }
         return all(ok for key, ok in checks.items() if key != skip)
 
@@ -73,7 +74,7 @@ class DocumentHit:
     document_id: str
     score: float  # its best chunk's fused score
     passages: list[Hit]
-    document: dict[str, object]  # title, doc_type, language, year, date, buyer, source (from the chunk payload)
+    document: DocumentFields  # from its best chunk
     versions: tuple[str, ...] = ()  # ids of near-duplicate versions of this document in the result set
 
 
@@ -87,37 +88,42 @@ class SearchResult:
     query_language: str | None
     documents: list[DocumentHit] = field(default_factory=list)  # the page's documents, in order
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet → value → documents
-    unit: str = "document"
-    sort: str = "relevance"
+    unit: Unit = "document"
+    sort: Sort = "relevance"
 
 
-def facet_counts(documents: list[dict[str, object]], filters: SearchFilters) -> dict[str, dict[str, int]]:
+def facet_values(chunk: ChunkKeys) -> dict[str, object]:
+    """A chunk's value for each facet of FACETS."""
+    return {"doc_type": chunk.doc_type, "language": chunk.language, "year": chunk.year, "buyer": chunk.buyer}
+
+
+def facet_counts(documents: list[ChunkKeys], filters: SearchFilters) -> dict[str, dict[str, int]]:
     """Documents per value of each facet, over the result set with every filter but that facet's own applied.
 
     So the counts beside a filter's choices say what ticking one more would add, and a ticked
     choice's count is what the page's total says. `documents` are the result set's documents
-    before filtering (their chunk payloads).
+    before filtering (their best chunks).
     """
-    skip = {"doc_type": "doc_type", "language": "language", "year": "year", "buyer": "buyer"}
+    values = [facet_values(d) for d in documents]
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         counts = Counter(
-            str(d[facet]) for d in documents if d.get(facet) not in (None, "") and filters.admits(d, skip=skip[facet])
+            str(v[facet])
+            for d, v in zip(documents, values, strict=True)
+            if v[facet] not in (None, "") and filters.admits(d, skip=facet)
         )
         out[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     return out
 
 
-def date_key(document: dict[str, object]) -> str:
+def date_key(document: ChunkKeys | DocumentFields) -> str:
     """A sortable date: the document's own date (ISO), else its year; '' when it carries neither."""
-    date = document.get("date")
-    if date:
-        return str(date)[:10]
-    year = document.get("year")
-    return f"{year}" if year else ""
+    if document.date:
+        return document.date[:10]
+    return f"{document.year}" if document.year else ""
 
 
-def sort_documents(ranked: list[str], payloads: dict[str, dict[str, object]], sort: str) -> list[str]:
+def sort_documents(ranked: list[str], payloads: dict[str, ChunkKeys], sort: str) -> list[str]:
     """`ranked` document ids by relevance (as given), or newest first with undated ones last, relevance on ties."""
     if sort == "relevance":
         return ranked

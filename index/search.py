@@ -20,12 +20,12 @@ import time
 
 from index import document_bm25
 from index.collection import Collection
-from index.passages import DOCUMENT_KEYS, Hit, collapse
+from index.passages import Hit, collapse
 from index.query_sources import sources
+from index.records import LIGHT_KEYS
 from index.relevance import nothing_found
 from index.reranker import RERANK_TOP
 from index.results import (
-    LIGHT_KEYS,
     PASSAGES_PER_DOCUMENT,
     RESULT_WINDOW,
     SORTS,
@@ -33,11 +33,14 @@ from index.results import (
     DocumentHit,
     SearchFilters,
     SearchResult,
+    Sort,
+    Unit,
     facet_counts,
     sort_documents,
 )
 from index.store import Found, VectorQuery, Where
-from index.tuning import MODES, POOL, Tuning, candidate_limit, default_tuning
+from index.tuning import POOL, Tuning, candidate_limit, default_tuning
+from ingest.vocabulary import MODES
 
 CHUNKS_PER_DOCUMENT = 2 * PASSAGES_PER_DOCUMENT  # a page's document: its best chunks read, with room for merges
 
@@ -75,12 +78,10 @@ def _candidates(
     ranked = _ranked(collection, queries, SearchFilters().where(), tuning, language)
     if not filters.active:
         return ranked, ranked
-    kept = [f for f in ranked if filters.admits(f.payload)]
-    known = {f.payload["document_id"] for f in ranked}
+    kept = [f for f in ranked if filters.admits(f.keys)]
+    known = {f.keys.document_id for f in ranked}
     extra = [
-        f
-        for f in _ranked(collection, queries, filters.where(), tuning, language)
-        if f.payload["document_id"] not in known
+        f for f in _ranked(collection, queries, filters.where(), tuning, language) if f.keys.document_id not in known
     ]
     return kept + extra, ranked + extra
 
@@ -92,14 +93,14 @@ def _by_document(collection: Collection, chunks: list[Found]) -> tuple[dict[str,
     """
     order: dict[str, list[Found]] = {}
     for found in chunks:
-        order.setdefault(str(found.payload["document_id"]), []).append(found)
+        order.setdefault(found.keys.document_id, []).append(found)
     records = collection.records(list(order))
-    firsts = {d: str(r["duplicate_of"]) for d, r in records.items() if r.get("duplicate_of")}
+    firsts = {d: r.duplicate_of for d, r in records.items() if r.duplicate_of}
     grouped: dict[str, list[Found]] = {}
     shown: dict[str, str] = {}  # first version (or the document itself) → the group's key
-    for document_id, found in order.items():
+    for document_id, members in order.items():
         key = shown.setdefault(firsts.get(document_id, document_id), document_id)
-        grouped.setdefault(key, []).extend(found)
+        grouped.setdefault(key, []).extend(members)
     return grouped, firsts
 
 
@@ -134,14 +135,13 @@ def _document_page(
         chunks = [full[f.id] for f in grouped[document_id][:CHUNKS_PER_DOCUMENT] if f.id in full]
         passages = collapse(chunks, keep=PASSAGES_PER_DOCUMENT)
         if reranked is not None:
-            rescored = [h for h in reranked if h.document_id in {f.payload["document_id"] for f in chunks}]
+            rescored = [h for h in reranked if h.document_id in {f.keys.document_id for f in chunks}]
             passages = rescored[:PASSAGES_PER_DOCUMENT] or passages
-        members = [str(f.payload["document_id"]) for f in grouped[document_id]]
+        members = [f.keys.document_id for f in grouped[document_id]]
         first = firsts.get(document_id)
         versions = tuple(v for v in dict.fromkeys(([first] if first else []) + members) if v != document_id)
-        best = full.get(grouped[document_id][0].id, grouped[document_id][0]).payload
-        document = {k: best.get(k) for k in DOCUMENT_KEYS}
-        out.append(DocumentHit(document_id, grouped[document_id][0].score, passages, document, versions))
+        best = full.get(grouped[document_id][0].id, grouped[document_id][0]).fields
+        out.append(DocumentHit(document_id, grouped[document_id][0].score, passages, best, versions))
     return out
 
 
@@ -153,8 +153,8 @@ def search(
     filters: SearchFilters | None = None,
     mode: str = "hybrid",
     tuning: Tuning | None = None,
-    unit: str = "document",
-    sort: str = "relevance",
+    unit: Unit = "document",
+    sort: Sort = "relevance",
 ) -> SearchResult:
     """`k` documents (or passages, with `unit="passage"`) for `query` from `offset`, with the result set's counts."""
     if not query.strip():
@@ -194,7 +194,7 @@ def search(
     chunks, pool = _candidates(collection, queries, filters, tuning, language)
     grouped, firsts = _by_document(collection, chunks)
     unfiltered = grouped if pool is chunks else _by_document(collection, pool)[0]
-    facets = facet_counts([c[0].payload for c in unfiltered.values()], filters)
+    facets = facet_counts([c[0].keys for c in unfiltered.values()], filters)
     reranker = collection.reranker
     reranked = None
     if reranker is not None or unit == "passage":
@@ -207,8 +207,8 @@ def search(
         reranked = passages
     ranked = list(grouped)
     if reranked is not None:  # documents in the order of their best reranked passage, then the rest
-        owner = {str(f.payload["document_id"]): d for d, group in grouped.items() for f in group}
+        owner = {f.keys.document_id: d for d, group in grouped.items() for f in group}
         ranked = list(dict.fromkeys([owner[h.document_id] for h in reranked if h.document_id in owner] + ranked))
-    ranked = sort_documents(ranked, {d: grouped[d][0].payload for d in ranked}, sort)
+    ranked = sort_documents(ranked, {d: grouped[d][0].keys for d in ranked}, sort)
     page = _document_page(collection, grouped, firsts, ranked[offset : offset + k], reranked)
     return result([h for d in page for h in d.passages], len(grouped), page, facets)

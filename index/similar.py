@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from index.collection import Collection
+from index.records import DocumentRecord
 from index.search import SearchFilters, sources
 from index.store import VectorQuery
 from index.store.base import DENSE, Where
@@ -93,7 +94,7 @@ _KIND_WORDS = {
 
 @dataclass(frozen=True)
 class Precedent:
-    record: dict[str, object]
+    record: DocumentRecord
     score: float
     same_procurement: bool
 
@@ -125,9 +126,13 @@ def _document_cosines(collection: Collection, vector: list[float], where: Where)
     """Cosine of each document's mean vector with `vector` (the document points carry the mean vectors)."""
     documents = dataclasses.replace(where, kind="document")
     hits = collection.store.query(
-        [VectorQuery(DENSE, dense=list(vector), weight=1.0)], documents, limit=POOL, pool=POOL
+        [VectorQuery(DENSE, dense=list(vector), weight=1.0)],
+        documents,
+        limit=POOL,
+        pool=POOL,
+        with_payload=["document_id"],
     )
-    return {str(hit.payload["document_id"]): hit.score for hit in hits}
+    return {hit.record.document_id: hit.score for hit in hits}
 
 
 def find_precedents(
@@ -135,9 +140,9 @@ def find_precedents(
 ) -> list[Precedent]:
     """The k best precedents of a document (order and cut-off in the module docstring)."""
     found = collection.document(document_id, with_vector=True)
-    record = found.payload
+    record = found.record
     chunks = collection.chunks(document_id)
-    words = " ".join([str(record.get("title", ""))] + [str(c["text"]) for c in chunks]).split()
+    words = " ".join([record.title] + [c.text for c in chunks]).split()
     opening = " ".join(words[:OPENING_WORDS])
     queries, _ = sources(collection, opening, "hybrid")
     vector = cast("list[float] | None", (found.vectors or {}).get(DENSE))
@@ -154,15 +159,15 @@ def find_precedents(
     ).where()
     best: dict[str, float] = {}
     for hit in collection.store.query(queries, where, limit=POOL, pool=POOL):
-        doc = str(hit.payload["document_id"])
+        doc = hit.keys.document_id
         best[doc] = max(best.get(doc, 0.0), hit.score)
     if not best:
         return []
     records = collection.records(list(best))
     opening_text = " ".join(words[: OPENING_WORDS * 2])
     mine = (
-        procurement_references(str(record.get("title", "")), str(record.get("source", "")), opening_text),
-        name_words(str(record.get("source", ""))),
+        procurement_references(record.title, record.source, opening_text),
+        name_words(record.source),
     )
     cosines = _document_cosines(collection, vector, where) if vector else {}
     floor = max(COSINE_FLOOR, RELATIVE_CUTOFF * max(cosines.values(), default=0.0))
@@ -171,22 +176,17 @@ def find_precedents(
         if doc not in records:
             continue
         other = records[doc]
-        text = " ".join(str(c["text"]) for c in collection.chunks(doc)[:3]) if mine[0] else ""
-        theirs = (
-            procurement_references(str(other.get("title", "")), str(other.get("source", "")), text),
-            name_words(str(other.get("source", ""))),
-        )
+        text = " ".join(c.text for c in collection.chunks(doc)[:3]) if mine[0] else ""
+        theirs = (procurement_references(other.title, other.source, text), name_words(other.source))
         kin = same_procurement(mine, theirs)
         if kin or not cosines or cosines.get(doc, 0.0) >= floor:
             precedents.append(Precedent(other, score, kin))
-    precedents.sort(
-        key=lambda p: (not p.same_procurement, p.record.get("doc_type") != record.get("doc_type"), -p.score)
-    )
+    precedents.sort(key=lambda p: (not p.same_procurement, p.record.doc_type != record.doc_type, -p.score))
     return precedents[:k]
 
 
 def similar_documents(
     collection: Collection, document_id: str, k: int = 5, filters: SearchFilters | None = None
-) -> list[tuple[dict[str, object], float]]:
+) -> list[tuple[DocumentRecord, float]]:
     """(document record, score) of the k best precedents; see `find_precedents`."""
     return [(p.record, p.score) for p in find_precedents(collection, document_id, k, filters)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-MODES = ("hybrid", "dense", "lexical")
 POOL = 200  # candidates fused per source, and the fused chunks a result set is read from: fixed, so pages agree
 
 
@@ -50,7 +49,10 @@ class Tuning:
     document_lexical: float = 1.2  # score-fused queries: each document's whole-text BM25 at this weight
 
 
-LEXICAL_MODE = {"lexical_other": 1.0, "merged_expansion": 1.0, "expansion": 0.0}  # lexical mode: both languages alike
+def lexical_mode(tuning: Tuning) -> Tuning:
+    """`tuning` for lexical mode: both analysers and the glossary alike, no translation source of its own."""
+    return replace(tuning, lexical_other=1.0, merged_expansion=1.0, expansion=0.0)
+
 
 # An English-only model (MiniLM) reads French poorly: its dense list weighs half for French questions and
 # English questions stay rank-fused (bundled set 0.826 with these weights, 0.794 with the multilingual ones).
@@ -61,7 +63,7 @@ DEFAULT_TUNING = MappingProxyType(
     {
         "hybrid": Tuning(),
         "dense": Tuning(),
-        "lexical": replace(Tuning(), **LEXICAL_MODE),
+        "lexical": lexical_mode(Tuning()),
     }
 )
 
@@ -71,4 +73,4 @@ def default_tuning(mode: str, model: str | None = None) -> Tuning:
     own = MODEL_TUNING.get((model or "").rstrip("/").rsplit("/", 1)[-1])
     if own is None:
         return DEFAULT_TUNING[mode]
-    return replace(own, **LEXICAL_MODE) if mode == "lexical" else own
+    return lexical_mode(own) if mode == "lexical" else own

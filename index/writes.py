@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING
 
 from index import document_bm25, sparse
 from index.point_ids import chunk_point_id, document_point_id
+from index.records import ChunkRecord, DocumentRecord, chunk_payload, document_payload
 from index.store import StoredPoint, Where
-from index.store.base import DENSE
+from index.store.base import DENSE, Vectors
 from ingest.near_duplicates import minhash
-from ingest.types import ParsedDocument
+from ingest.types import Chunk, Document, ParsedDocument
 
 if TYPE_CHECKING:
     from index.collection import Collection
@@ -95,34 +96,32 @@ def write_document(
         total = _sum(total, vectors)
     _step(collection, "record")
     signature = minhash("\n".join(page.text for page in parsed.pages))
-    record = {
-        "kind": "document",
-        "state": "live",
-        "document_id": doc.id,
-        "title": doc.title,
-        "doc_type": doc.doc_type,
-        "language": doc.language,
-        "year": doc.year,
-        "date": doc.date,
-        "source": doc.source,
-        "path": doc.path,
-        "pages": doc.pages,
-        "size": doc.size,
-        "content_type": doc.content_type,
-        "sha256": doc.sha256,
-        "version": version,
-        "generation": generation,
-        "chunks": len(parsed.chunks),
-        "extra": doc.extra,
-        "buyer": buyer_of(doc.extra),
-        "ingested_at": time.time(),
-        "minhash": signature,
-        "duplicate_of": collection.near_duplicate_of(doc.id, signature),
-    }
-    vectors: dict[str, object] = {DENSE: _normalised(total)} if total else {}
-    vectors.update(document_bm25.document_vectors(doc.title, [(c.text, c.language) for c in parsed.chunks]))
+    record = DocumentRecord(
+        document_id=doc.id,
+        title=doc.title,
+        doc_type=doc.doc_type,
+        language=doc.language,
+        year=doc.year,
+        date=doc.date,
+        source=doc.source,
+        path=doc.path,
+        pages=doc.pages,
+        size=doc.size,
+        content_type=doc.content_type,
+        sha256=doc.sha256,
+        version=version,
+        generation=generation,
+        chunks=len(parsed.chunks),
+        extra=doc.extra,
+        buyer=buyer_of(doc.extra),
+        ingested_at=time.time(),
+        minhash=signature,
+        duplicate_of=collection.near_duplicate_of(doc.id, signature),
+    )
+    point_vectors: Vectors = {DENSE: _normalised(total)} if total else {}
+    point_vectors.update(document_bm25.document_vectors(doc.title, [(c.text, c.language) for c in parsed.chunks]))
     collection._records.clear()
-    store.upsert([StoredPoint(document_point_id(doc.id), vectors, record)])
+    store.upsert([StoredPoint(document_point_id(doc.id), point_vectors, document_payload(record))])
     _step(collection, "switch")
     store.set_payload(mine, {"switched": "1"})
     collection._records.clear()  # a search during the write may have read the old record
@@ -144,9 +143,9 @@ def _finish_switch(collection: Collection, document_id: str | None, check: bool 
     )
 
 
-def delete_document(collection: Collection, document_id: str) -> dict[str, object]:
+def delete_document(collection: Collection, document_id: str) -> DocumentRecord:
     """Delete a document's record and passages in one store operation; returns the record it had."""
-    record = collection.document(document_id).payload
+    record = collection.document(document_id).record
     _step(collection, "delete")
     collection._records.clear()
     collection.store.delete(Where(document_ids=(document_id,)))
@@ -162,16 +161,16 @@ def repair(collection: Collection, sole_writer: bool) -> RepairReport:
     report = RepairReport()
     store = collection.store
     _finish_switch(collection, None)
-    records = {str(f.payload["document_id"]): f.payload for f in store.scroll(Where(kind="document"))}
+    records = {f.record.document_id: f.record for f in store.scroll(Where(kind="document"))}
     live = store.facet("document_id", Where(kind="chunk", live=True))
     live_generations = store.facet("generation", Where(kind="chunk", live=True))  # unique to one write
     for doc_id, record in records.items():
-        expected, generation = int(record.get("chunks") or 0), record.get("generation")
+        expected, generation = record.chunks, record.generation
         agrees = live.get(doc_id, 0) == expected and (not generation or live_generations.get(generation) == expected)
-        if agrees or record.get("version") == STALE:
+        if agrees or record.version == STALE:
             continue
         ready = generation and store.count(
-            Where(kind="chunk", document_ids=(doc_id,), live=False, state="hidden", generation=str(generation))
+            Where(kind="chunk", document_ids=(doc_id,), live=False, state="hidden", generation=generation)
         )
         if ready == expected:  # crashed between the record and the switch: the new version is complete
             store.set_payload(Where(kind="chunk", document_ids=(doc_id,)), {"switched": "1"})
@@ -183,11 +182,11 @@ def repair(collection: Collection, sole_writer: bool) -> RepairReport:
             log.warning(
                 "document %s (%s): record says %s passages, %s live; its next ingest redoes it",
                 doc_id,
-                record.get("source"),
+                record.source,
                 expected,
                 live.get(doc_id, 0),
             )
-    orphans = tuple(doc_id for doc_id in live if doc_id not in records)
+    orphans = tuple(str(doc_id) for doc_id in live if doc_id not in records)
     if orphans:
         report.orphans = store.count(Where(kind="chunk", document_ids=orphans))
         store.delete(Where(kind="chunk", document_ids=orphans))
@@ -199,35 +198,35 @@ def repair(collection: Collection, sole_writer: bool) -> RepairReport:
     return report
 
 
-def _chunk_point(doc, version: str, generation: str, chunk, vector: list[float]) -> StoredPoint:
+def _chunk_point(doc: Document, version: str, generation: str, chunk: Chunk, vector: list[float]) -> StoredPoint:
     space, indices, values = sparse.embed_document(sparse.document_text(doc.title, chunk.text), chunk.language)
+    record = ChunkRecord(
+        state="hidden",
+        switched="0",
+        document_id=doc.id,
+        version=version,
+        generation=generation,
+        index=chunk.index,
+        text=chunk.text,
+        page=chunk.page,
+        page_end=chunk.page_end,
+        section=chunk.section,
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
+        chunk_language=chunk.language,
+        ocr=chunk.ocr,
+        language=doc.language,
+        doc_type=doc.doc_type,
+        year=doc.year,
+        title=doc.title,
+        source=doc.source,
+        date=doc.date,
+        buyer=buyer_of(doc.extra),
+    )
     return StoredPoint(
         chunk_point_id(doc.id, f"{version}:{generation}", chunk.index),
         {DENSE: vector, space: (indices, values)},
-        {
-            "kind": "chunk",
-            "state": "hidden",
-            "switched": "0",
-            "document_id": doc.id,
-            "version": version,
-            "generation": generation,
-            "index": chunk.index,
-            "text": chunk.text,
-            "page": chunk.page,
-            "page_end": chunk.page_end,
-            "section": chunk.section,
-            "char_start": chunk.char_start,
-            "char_end": chunk.char_end,
-            "chunk_language": chunk.language,
-            "ocr": chunk.ocr,
-            "language": doc.language,
-            "doc_type": doc.doc_type,
-            "year": doc.year,
-            "title": doc.title,
-            "source": doc.source,
-            "date": doc.date,
-            "buyer": buyer_of(doc.extra),
-        },
+        chunk_payload(record),
     )
 
 

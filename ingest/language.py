@@ -15,6 +15,7 @@ from langdetect.detector_factory import init_factory
 from langdetect.lang_detect_exception import LangDetectException
 
 from ingest.stopwords import ENGLISH, FRENCH
+from ingest.vocabulary import UNDETERMINED
 
 DetectorFactory.seed = 0
 WORD = re.compile(r"[^\W\d_]+")
@@ -57,7 +58,7 @@ def by_words(text: str) -> str | None:
     return None
 
 
-def detect_language(text: str, default: str = "und", sample: int = 3000) -> str:
+def detect_language(text: str, default: str = UNDETERMINED, sample: int = 3000) -> str:
     """ISO 639-1 code of `text` ('fr', 'en', …), or `default` when there is no signal."""
     text = text[:sample]
     words = WORD.findall(text)

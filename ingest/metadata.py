@@ -28,7 +28,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from ingest.types import DOC_TYPES
+from ingest.vocabulary import DOC_TYPES
 
 _KEYWORDS: dict[str, tuple[str, ...]] = {
     "law": (

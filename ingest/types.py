@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DOC_TYPES = ("guide", "tender", "minutes", "law", "notice", "other")
-
 
 @dataclass(frozen=True)
 class Page:

@@ -74,7 +74,7 @@ def walk_paths(paths: list[Path]) -> Walk:
 
 def _files_under(root: Path) -> list[Path]:
     """Every entry below `root` that is not a real folder, sorted; links to folders are not descended."""
-    found = []
+    found: list[Path] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         base = Path(folder)
         found.extend(base / name for name in files)

@@ -17,6 +17,7 @@ from pathlib import Path
 import msgspec
 
 from ingest.errors import ProcsearchError
+from ingest.vocabulary import DEFAULT_MODE, DOC_TYPES, LANGUAGES, MODES
 from service.settings import Settings
 
 PROGRESS_EVERY_S = 5.0  # seconds between progress lines when stderr is not a terminal (logs, CI, nohup)
@@ -246,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+")
     p.add_argument("--prune", action="store_true", help="remove documents whose file is gone from these folders")
-    p.add_argument("--type", choices=["guide", "tender", "minutes", "law", "notice", "other"], help="force doc_type")
+    p.add_argument("--type", choices=DOC_TYPES, help="force doc_type")
     p.add_argument(
         "--server",
         help="upload through a running server instead (e.g. http://127.0.0.1:8000; "
@@ -259,11 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search passages")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--lang", action="append", choices=["fr", "en", "de", "es", "it", "nl", "pl", "pt"])
-    p.add_argument("--type", action="append", choices=["guide", "tender", "minutes", "law", "notice", "other"])
+    p.add_argument("--lang", action="append", choices=LANGUAGES)
+    p.add_argument("--type", action="append", choices=DOC_TYPES)
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
-    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
+    p.add_argument("--mode", default=DEFAULT_MODE, choices=MODES)
     p.add_argument("--json", action="store_true", help="print the API's JSON response")
     p.add_argument("--server", help=SERVER_HELP)
     p.set_defaults(func=cmd_search)

@@ -7,6 +7,7 @@ import logging
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 
 from ingest.errors import IngestError, ModelError, NotFoundError, ProcsearchError, StoreError
 from service.schemas import ErrorResponse
@@ -79,7 +80,7 @@ def _internal(request: Request, exc: Exception) -> Response:
     return _response(500, "internal error; the server log has the details")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationException: _validation,
     HTTPException: _http,
     SerializationException: _serialization,

@@ -8,7 +8,7 @@ from the bearer checks in service/routes/deps.py, so they are declared here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, get_args
+from typing import Annotated
 
 from litestar.openapi.spec import (
     Components,
@@ -22,7 +22,7 @@ from litestar.openapi.spec import (
 )
 from litestar.params import Parameter
 
-from service.schemas import DocType
+from ingest.vocabulary import DOC_TYPES
 
 READ_SCHEME = "read_key"
 ADMIN_SCHEME = "admin_key"
@@ -67,7 +67,7 @@ class UploadOperation(Operation):
                 ),
                 "doc_type": Schema(
                     type=OpenAPIType.STRING,
-                    enum=list(get_args(DocType)),
+                    enum=list(DOC_TYPES),
                     description="Force this document type on every file (otherwise it is guessed).",
                 ),
                 "folder": Schema(

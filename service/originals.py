@@ -19,6 +19,7 @@ import stat
 import uuid
 from pathlib import Path
 
+from index.records import DocumentRecord
 from ingest.errors import NotFoundError
 from service.errors import BadRequest
 
@@ -137,7 +138,7 @@ def prune(data_dir: Path, records: dict[str, str]) -> int:
 _HASHES: dict[tuple[str, int, int, int], str] = {}  # (path, inode, mtime, size) → sha256 of files served
 
 
-def verified_original(record: dict[str, object], data_dir: Path) -> Path:
+def verified_original(record: DocumentRecord, data_dir: Path) -> Path:
     """The record's file, only if it is still the one indexed and lies where it was indexed from.
 
     Refused (404) when the file is gone, when any part of its path is now a symbolic link (its real
@@ -146,13 +147,12 @@ def verified_original(record: dict[str, object], data_dir: Path) -> Path:
     ingested folder.
     """
     missing = NotFoundError(
-        f"the original file of '{record.get('document_id')}' is no longer available "
-        f"as it was indexed ({record.get('source')})"
+        f"the original file of '{record.document_id}' is no longer available as it was indexed ({record.source})"
     )
-    path = Path(str(record.get("path") or ""))
+    path = Path(record.path)
     if not path.is_absolute() or os.path.realpath(path) != str(path):
         raise missing
-    source_parts = tuple(str(record.get("source") or "").split("/"))
+    source_parts = tuple(record.source.split("/"))
     under_uploads = path.is_relative_to(uploads_dir(data_dir))
     if not under_uploads and path.parts[-len(source_parts) :] != source_parts:
         raise missing
@@ -162,7 +162,7 @@ def verified_original(record: dict[str, object], data_dir: Path) -> Path:
         raise missing from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size != int(record.get("size") or -1):
+        if not stat.S_ISREG(info.st_mode) or info.st_size != (record.size or -1):
             raise missing
         key = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
         if key not in _HASHES:
@@ -172,7 +172,7 @@ def verified_original(record: dict[str, object], data_dir: Path) -> Path:
             if len(_HASHES) > 4096:
                 _HASHES.clear()
             _HASHES[key] = digest.hexdigest()
-    if _HASHES[key] != record.get("sha256"):
+    if _HASHES[key] != record.sha256:
         log.warning("not serving %s: its content changed since it was indexed", path)
         raise missing
     return path

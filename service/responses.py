@@ -2,40 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from index.highlight import highlight
 from index.passages import Hit
+from index.records import DocumentRecord
 from index.search import SearchResult
+from ingest.vocabulary import DEFAULT_DOC_TYPE, UNDETERMINED
 from service.schemas import DocumentSummary, Facets, Passage, SearchResponse, Version
 
 
-def document_summary(record: dict[str, object], **extra: object) -> DocumentSummary:
-    doc_id = str(record["document_id"])
-    extras = dict(record.get("extra") or {})
-    buyer = record.get("buyer") or extras.get("buyer")
+def document_summary(record: DocumentRecord, **extra: Any) -> DocumentSummary:
+    buyer = record.buyer or record.extra.get("buyer")  # an older record names its buyer in `extra` only
     return DocumentSummary(
-        id=doc_id,
-        title=str(record.get("title") or ""),
-        doc_type=str(record.get("doc_type") or "other"),
-        language=str(record.get("language") or "und"),
-        year=record.get("year"),
-        source=str(record.get("source")),
-        pages=int(record.get("pages") or 0),
-        url=f"/v1/documents/{doc_id}/file",
-        extra=extras,
-        duplicate_of=record.get("duplicate_of"),
-        date=str(record["date"])[:10] if record.get("date") else None,
-        buyer=str(buyer) if isinstance(buyer, str) else None,
+        id=record.document_id,
+        title=record.title,
+        doc_type=record.doc_type or DEFAULT_DOC_TYPE,
+        language=record.language or UNDETERMINED,
+        year=record.year,
+        source=record.source,
+        pages=record.pages,
+        url=f"/v1/documents/{record.document_id}/file",
+        extra=dict(record.extra),
+        duplicate_of=record.duplicate_of,
+        date=record.date[:10] if record.date else None,
+        buyer=buyer if isinstance(buyer, str) else None,
         **extra,
     )
 
 
-def _version(record: dict[str, object]) -> Version:
-    return Version(
-        id=str(record["document_id"]),
-        title=str(record.get("title") or ""),
-        source=str(record.get("source")),
-        year=record.get("year"),
-    )
+def _version(record: DocumentRecord) -> Version:
+    return Version(id=record.document_id, title=record.title, source=record.source, year=record.year)
 
 
 def _passage(hit: Hit, query: str) -> Passage:
@@ -53,19 +50,19 @@ def _passage(hit: Hit, query: str) -> Passage:
     )
 
 
-def _summaries_by_passage(result: SearchResult, records: dict[str, dict[str, object]]) -> list[DocumentSummary]:
+def _summaries_by_passage(result: SearchResult, records: dict[str, DocumentRecord]) -> list[DocumentSummary]:
     """unit=passage: each document once, ranked by its best passage; near-duplicates share their first version."""
     grouped: dict[str, list[Hit]] = {}
     for hit in result.hits:
-        record = records.get(hit.document_id) or {}
-        grouped.setdefault(str(record.get("duplicate_of") or hit.document_id), []).append(hit)
+        known = records.get(hit.document_id)
+        grouped.setdefault((known and known.duplicate_of) or hit.document_id, []).append(hit)
     documents = []
     for hits in grouped.values():
         doc_id = hits[0].document_id
-        record = records.get(doc_id) or {"document_id": doc_id, **hits[0].document}
+        record = records.get(doc_id) or DocumentRecord.from_fields(doc_id, hits[0].document)
         others = [records[v] for v in dict.fromkeys(h.document_id for h in hits) if v != doc_id and v in records]
-        canonical = record.get("duplicate_of")
-        if canonical and canonical in records and canonical not in {str(o["document_id"]) for o in others}:
+        canonical = record.duplicate_of
+        if canonical and canonical in records and canonical not in {o.document_id for o in others}:
             others.insert(0, records[canonical])
         documents.append(
             document_summary(
@@ -79,10 +76,10 @@ def _summaries_by_passage(result: SearchResult, records: dict[str, dict[str, obj
     return documents
 
 
-def _summaries_by_document(result: SearchResult, records: dict[str, dict[str, object]]) -> list[DocumentSummary]:
+def _summaries_by_document(result: SearchResult, records: dict[str, DocumentRecord]) -> list[DocumentSummary]:
     documents = []
     for found in result.documents:
-        record = records.get(found.document_id) or {"document_id": found.document_id, **found.document}
+        record = records.get(found.document_id) or DocumentRecord.from_fields(found.document_id, found.document)
         others = [records[v] for v in found.versions if v in records]
         best = found.passages[0].page if found.passages else None
         documents.append(
@@ -98,7 +95,7 @@ def _summaries_by_document(result: SearchResult, records: dict[str, dict[str, ob
 
 
 def search_response(
-    result: SearchResult, records: dict[str, dict[str, object]], offset: int = 0, k: int = 10
+    result: SearchResult, records: dict[str, DocumentRecord], offset: int = 0, k: int = 10
 ) -> SearchResponse:
     """The page of documents (or of passages, unit=passage) with the result set's total and facet counts."""
     passages = [_passage(h, result.query) for h in result.hits]
@@ -114,7 +111,7 @@ def search_response(
         documents=documents,
         query_language=result.query_language,
         unit=result.unit,
-        sort=result.sort,  # type: ignore[arg-type]
+        sort=result.sort,
         offset=offset,
         k=k,
         facets=Facets(**result.facets),

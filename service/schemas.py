@@ -7,14 +7,10 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from index.results import PASSAGES_PER_DOCUMENT, RESULT_WINDOW
+from index.results import PASSAGES_PER_DOCUMENT, RESULT_WINDOW, Sort, Unit
+from ingest.vocabulary import DocType, Language, Mode
 
-Mode = Literal["hybrid", "dense", "lexical"]
-Language = Literal["fr", "en", "de", "es", "it", "nl", "pl", "pt"]
-DocType = Literal["guide", "tender", "minutes", "law", "notice", "other"]
 Query = Annotated[str, Meta(min_length=1, max_length=1000, description="The question or keywords (1–1000 characters).")]
-Unit = Literal["document", "passage"]
-Sort = Literal["relevance", "date"]
 K = Annotated[
     int, Meta(ge=1, le=100, description="Results per page (1–100): documents, or passages with unit=passage.")
 ]

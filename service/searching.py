@@ -68,7 +68,7 @@ def run_search(
     records = collection.records(
         [h.document_id for h in result.hits] + [v for d in result.documents for v in (d.document_id, *d.versions)]
     )
-    first_versions = {str(r["duplicate_of"]) for r in records.values() if r.get("duplicate_of")} - set(records)
+    first_versions = {r.duplicate_of for r in records.values() if r.duplicate_of} - set(records)
     if first_versions:
         records.update(collection.records(sorted(first_versions)))
     response = search_response(result, records, offset=body.offset, k=body.k)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.collection import Collection
-from index.indexer import PreparedFile, commit_file, prepare_file
+from index.indexer import PreparedFile, WriteStatus, commit_file, prepare_file
 from index.parsing import ParserPool
+from index.records import DocumentRecord
 from ingest.converters import SUPPORTED
 from ingest.errors import IngestError, ModelError, StoreError
 from ingest.types import ParsedDocument
@@ -40,7 +41,7 @@ class Abandoned(StoreError):
 
 @dataclass(frozen=True)
 class Stored:
-    status: str  # added, updated or unchanged
+    status: WriteStatus
     document_id: str
     source: str
 
@@ -105,7 +106,7 @@ def store_upload(
         staged.unlink(missing_ok=True)
 
 
-def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: PreparedFile) -> str:
+def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: PreparedFile) -> WriteStatus:
     """Under the lock: put the original in its place, switch the index to it, drop the old original."""
     if prepared.parsed is None:
         return commit_file(collection, prepared)
@@ -130,7 +131,7 @@ def _commit(collection: Collection, data_dir: Path, staged: Path, prepared: Prep
     return status
 
 
-def delete_upload(collection: Collection, data_dir: Path, document_id: str, lock: WriteLock) -> dict[str, object]:
+def delete_upload(collection: Collection, data_dir: Path, document_id: str, lock: WriteLock) -> DocumentRecord:
     """Delete a document; an uploaded one loses its stored original too. Returns the record it had."""
     with lock.held():
         record = collection.delete(document_id)
@@ -140,7 +141,7 @@ def delete_upload(collection: Collection, data_dir: Path, document_id: str, lock
 
 def prune_originals(collection: Collection, data_dir: Path) -> int:
     """At startup: remove staged leftovers and stored originals no record points to."""
-    records = {str(r["document_id"]): str(r.get("path")) for r in collection.documents()}
+    records = {r.document_id: r.path for r in collection.documents()}
     return originals.prune(data_dir, records)
 
 

@@ -221,10 +221,10 @@ def assert_consistent(collection) -> int:
 
     documents = collection.documents()
     for record in documents:
-        live = collection.store.count(_where(kind="chunk", live=True, document_ids=(record["document_id"],)))
-        assert live == record["chunks"], f"{record['source']}: {live} of {record['chunks']} chunks visible"
+        live = collection.store.count(_where(kind="chunk", live=True, document_ids=(record.document_id,)))
+        assert live == record.chunks, f"{record.source}: {live} of {record.chunks} chunks visible"
     live_ids = set(collection.store.facet("document_id", _where(kind="chunk", live=True)))
-    assert live_ids <= {r["document_id"] for r in documents}
+    assert live_ids <= {r.document_id for r in documents}
     return len(documents)
 
 

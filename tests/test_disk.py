@@ -42,8 +42,8 @@ def _one_line(result: subprocess.CompletedProcess, *words: str) -> None:
 
 def _consistent(collection) -> int:
     for record in collection.documents():
-        live = collection.store.count(Where(kind="chunk", live=True, document_ids=(record["document_id"],)))
-        assert live == record["chunks"], record["source"]
+        live = collection.store.count(Where(kind="chunk", live=True, document_ids=(record.document_id,)))
+        assert live == record.chunks, record.source
     assert collection.store.count(Where(kind="chunk", live=False)) == 0
     return len(collection.documents())
 
@@ -79,7 +79,7 @@ def test_a_batch_stops_cleanly_when_the_disk_runs_short(tmp_path, embedder, smal
 
         with pytest.raises(DiskFullError):
             collection.store.min_free_mb = int(HUGE)
-            collection.delete(collection.documents()[0]["document_id"])
+            collection.delete(collection.documents()[0].document_id)
         collection.store.min_free_mb = None
         collection.add = real_add
         again = ingest_paths(collection, [small_corpus], workers=0)

@@ -99,7 +99,10 @@ def test_normalised_is_the_stores_own_dbsf(backend, request, tmp_path: Path):
 @pytest.mark.unit
 def test_blend_adds_the_document_score_and_reorders():
     a, b = document_point_id("doc-a"), document_point_id("doc-b")
-    candidates = [Found("1", 1.0, {"document_id": "doc-b"}), Found("2", 0.9, {"document_id": "doc-a"})]
+    candidates = [
+        Found("1", 1.0, {"document_id": "doc-b", "index": 0}),
+        Found("2", 0.9, {"document_id": "doc-a", "index": 0}),
+    ]
     assert [f.id for f in document_bm25.blend(candidates, {a: 1.0, b: 0.0}, 0.5)] == ["2", "1"]
     assert [f.id for f in document_bm25.blend(candidates, {a: 1.0, b: 0.0}, 0.0)] == ["1", "2"]
     assert [f.score for f in document_bm25.blend(candidates, {}, 0.5)] == [1.0, 0.9]
@@ -150,7 +153,7 @@ def test_the_document_holding_every_query_word_scores_first(backend, request, tm
             f"Carte grise\n\nLe changement d'adresse de la carte grise se fait {detail}. " + FILLER, encoding="utf-8"
         )
     ingest_paths(collection, [root], workers=0)
-    ids = {str(record["source"]).split("/")[-1]: str(record["document_id"]) for record in collection.documents()}
+    ids = {record.source.split("/")[-1]: record.document_id for record in collection.documents()}
     assert len(collection.chunks(ids["target.txt"])) > 1  # "amende" is in no chunk of the address change
     record = collection.document(ids["target.txt"], with_vector=True)
     indices = (
@@ -184,7 +187,7 @@ def test_equal_scores_are_ordered_by_document_and_chunk_not_by_point_id():
     tied = [found("a", "doc-b", 0), found("b", "doc-a", 3), found("c", "doc-a", 1)]
     for candidates in (tied, tied[::-1]):
         ranked = document_bm25.blend(list(candidates), {}, 0.0)
-        assert [(f.payload["document_id"], f.payload["index"]) for f in ranked] == [
+        assert [(f.keys.document_id, f.keys.index) for f in ranked] == [
             ("doc-a", 1),
             ("doc-a", 3),
             ("doc-b", 0),

@@ -74,7 +74,7 @@ def setup(tmp_path_factory, embedder):
     settings = Settings(data_dir=base / "data")
     with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
         ingest_paths(collection, [_corpus(base / "docs")], workers=0)
-        ids = {str(r["source"]).rsplit("/", 1)[-1]: str(r["document_id"]) for r in collection.documents()}
+        ids = {r.source.rsplit("/", 1)[-1]: r.document_id for r in collection.documents()}
         with TestClient(create_app(settings, collection=collection)) as client:
             yield client, collection, ids
 
@@ -94,7 +94,7 @@ def test_procurement_references_link_versions_and_awards():
 def test_the_same_procurement_comes_first_and_weak_documents_are_cut(setup):
     _, collection, ids = setup
     found = find_precedents(collection, ids["northvale-rfq-nv-2023-07-laptops-draft.md"], k=10)
-    assert found[0].record["document_id"] == ids["northvale-board-2023-07-18-award.md"] and found[0].same_procurement
+    assert found[0].record.document_id == ids["northvale-board-2023-07-18-award.md"] and found[0].same_procurement
     assert len(found) < len(ids) - 1, "every document was listed: no cut-off"
 
 
@@ -103,7 +103,7 @@ def test_precedents_take_the_search_filters(setup):
     client, collection, ids = setup
     draft = ids["northvale-rfq-nv-2023-07-laptops-draft.md"]
     only_guides = find_precedents(collection, draft, k=10, filters=SearchFilters(doc_types=("guide",)))
-    assert all(p.record["doc_type"] == "guide" for p in only_guides)
+    assert all(p.record.doc_type == "guide" for p in only_guides)
     response = client.get(f"/v1/documents/{draft}/similar", params={"type": "minutes"})
     assert response.status_code == 200
     assert {d["doc_type"] for d in response.json()["documents"]} <= {"minutes"}
@@ -137,7 +137,7 @@ def test_the_view_page_shows_front_matter_as_metadata_and_escapes_everything(set
     front, body = page.split('class="front-matter"', 1)[1].split("</dl>", 1)
     assert "Ville de Lanvallec" in front and "buyer" in front
     assert "doc_type:" not in body and "Ville de Lanvallec" not in body.split("document-body", 1)[1]
-    sections = {str(c["section"]) for c in collection.chunks(doc)}
+    sections = {c.section for c in collection.chunks(doc)}
     anchors = set(re.findall(r'<h\d id="([^"]+)"', page))
     assert {section_anchor(s) for s in sections if s} <= anchors
     text = client.get(f"/view/{ids['plain.txt']}").text

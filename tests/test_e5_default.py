@@ -41,7 +41,7 @@ def _corpus(root: Path) -> Path:
 
 def _top_source(collection, query: str, mode: str = "hybrid") -> str:
     hit = search(collection, query, k=3, mode=mode).hits[0]
-    return str(collection.records([hit.document_id])[hit.document_id]["source"])
+    return collection.records([hit.document_id])[hit.document_id].source
 
 
 @pytest.mark.integration

@@ -298,8 +298,7 @@ def test_an_ingested_bundled_tender_carries_its_fields_in_its_metadata(edge_coll
 
     report = ingest_paths(edge_collection, [TENDER], workers=0)
     assert report.added == [TENDER.name]
-    payload = edge_collection.document(document_id(TENDER.name)).payload
-    fields = payload["extra"]["fields"]
+    fields = edge_collection.document(document_id(TENDER.name)).record.extra["fields"]
     assert fields["buyer"] == "Ville de Lanvallec" and fields["procedure"] == "adapted"
     assert fields["deadline"] == "2022-03-18 12:00"
     assert [(c["category"], c["weight"]) for c in fields["criteria"]] == [

@@ -34,7 +34,7 @@ def test_french_question_finds_the_french_social_clause_with_its_page(backend, s
     _ingest(collection, small_corpus)
     result = search(collection, "clauses sociales d'insertion dans le marché de nettoyage", k=3)
     top = result.hits[0]
-    assert top.document["source"] == "docs/fr/ccap-nettoyage.pdf"
+    assert top.document.source == "docs/fr/ccap-nettoyage.pdf"
     assert top.page == 3 and "heures" in top.text and top.section.startswith("Article 5")
     assert result.query_language == "fr"
 
@@ -43,17 +43,17 @@ def test_english_question_finds_the_english_tender(edge_collection, small_corpus
     _ingest(edge_collection, small_corpus)
     for mode in ("hybrid", "dense", "lexical"):
         hits = search(edge_collection, "what award criteria for school meals", k=2, mode=mode).hits
-        assert hits[0].document["source"] == "docs/en/catering-rfp.md", mode
+        assert hits[0].document.source == "docs/en/catering-rfp.md", mode
 
 
 def test_filters_restrict_results(edge_collection, small_corpus):
     _ingest(edge_collection, small_corpus)
     only_en = search(edge_collection, "nettoyage", k=10, filters=SearchFilters(languages=("en",))).hits
-    assert only_en and all(h.document["language"] == "en" for h in only_en)
+    assert only_en and all(h.document.language == "en" for h in only_en)
     tenders_2024 = search(
         edge_collection, "contract", filters=SearchFilters(doc_types=("tender",), year_from=2024)
     ).hits
-    assert {h.document["source"] for h in tenders_2024} == {"docs/en/catering-rfp.md"}
+    assert {h.document.source for h in tenders_2024} == {"docs/en/catering-rfp.md"}
 
 
 def test_reingest_of_unchanged_files_does_nothing(edge_collection, small_corpus):
@@ -73,7 +73,7 @@ def test_changed_file_replaces_all_its_chunks(edge_collection, small_corpus):
     report = _ingest(edge_collection, small_corpus)
     assert report.updated == ["docs/en/buses.txt"]
     chunks = edge_collection.chunks(document_id("docs/en/buses.txt"))
-    assert chunks and all("laptops" in c["text"] for c in chunks)
+    assert chunks and all("laptops" in c.text for c in chunks)
     assert edge_collection.store.count(Where(kind="chunk", document_ids=(document_id("docs/en/buses.txt"),))) == len(
         chunks
     )
@@ -155,10 +155,10 @@ def test_similar_documents_excludes_itself_and_ranks_same_type_first(edge_collec
     )
     _ingest(edge_collection, small_corpus)
     found = similar_documents(edge_collection, document_id("docs/en/catering-rfp.md"), k=3)
-    sources = [r["source"] for r, _ in found]
+    sources = [r.source for r, _ in found]
     assert "docs/en/catering-rfp.md" not in sources
     assert "docs/en/catering-2020.pdf" in sources[:2]
-    types = [r["doc_type"] for r, _ in found]
+    types = [r.doc_type for r, _ in found]
     assert types == sorted(types, key=lambda t: t != "tender"), "tenders before other types"
 
 
@@ -174,10 +174,10 @@ def test_near_duplicate_versions_are_recorded(edge_collection, tmp_path):
         "# Other\n\n" + "Le marché porte sur la restauration scolaire bio. " * 40, encoding="utf-8"
     )
     _ingest(edge_collection, root)
-    records = {r["source"]: r for r in edge_collection.documents()}
-    assert records["versions/rfq-final.md"]["duplicate_of"] == records["versions/rfq-draft.md"]["document_id"]
-    assert records["versions/rfq-draft.md"]["duplicate_of"] is None
-    assert records["versions/other.md"]["duplicate_of"] is None
+    records = {r.source: r for r in edge_collection.documents()}
+    assert records["versions/rfq-final.md"].duplicate_of == records["versions/rfq-draft.md"].document_id
+    assert records["versions/rfq-draft.md"].duplicate_of is None
+    assert records["versions/other.md"].duplicate_of is None
 
 
 def test_document_records_follow_every_change_through_the_collection(tmp_path, embedder):
@@ -192,9 +192,9 @@ def test_document_records_follow_every_change_through_the_collection(tmp_path, e
     with open_collection(data_dir=tmp_path / "data", create=True, embedder=embedder) as collection:
         ingest_paths(collection, [folder], workers=0)
         doc_id = next(iter(collection.versions()))
-        assert collection.records([doc_id])[doc_id]["title"] == "Première version"
+        assert collection.records([doc_id])[doc_id].title == "Première version"
         note.write_text("---\ntitle: Seconde version\n---\n# Marché réservé\nUn lot réservé aux ESAT est possible.\n")
         ingest_paths(collection, [folder], workers=0)
-        assert collection.records([doc_id])[doc_id]["title"] == "Seconde version"
+        assert collection.records([doc_id])[doc_id].title == "Seconde version"
         collection.delete(doc_id)
         assert collection.records([doc_id]) == {}

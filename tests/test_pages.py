@@ -141,9 +141,7 @@ def test_results_are_grouped_by_document_with_highlights_pages_and_file_links(cl
     )
     assert len(sources) == len(set(sources)), "one card per document"
     assert "<mark>" in response.text and "Dossier de consultation" in response.text and "2022" in response.text
-    doc_id = next(
-        d["document_id"] for d in setup[1].documents() if str(d["source"]).endswith("cctp-papier-lanvallec-2022.pdf")
-    )
+    doc_id = next(d.document_id for d in setup[1].documents() if d.source.endswith("cctp-papier-lanvallec-2022.pdf"))
     links = Page(response.text).links()
     assert f"/v1/documents/{doc_id}/file#page=2" in links  # the criteria are on page 2
     assert f"/similar/{doc_id}" in links
@@ -230,8 +228,8 @@ def test_api_errors_show_the_api_message(client):
 
 @pytest.mark.integration
 def test_similar_page_lists_precedents_by_type(client, setup):
-    records = {str(d["source"]).rsplit("/", 1)[-1]: d for d in setup[1].documents()}
-    tender = records["cctp-papier-lanvallec-2022.pdf"]["document_id"]
+    records = {d.source.rsplit("/", 1)[-1]: d for d in setup[1].documents()}
+    tender = records["cctp-papier-lanvallec-2022.pdf"].document_id
     response = client.get(f"/similar/{tender}", params={"ui": "en"})
     assert response.status_code == 200 and "Similar documents" in response.text
     sources = [s for s, _ in _articles(response.text)]

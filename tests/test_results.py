@@ -13,6 +13,7 @@ from eval.beir import load_queries
 from eval.negatives import NEGATIVES
 from eval.run import DEFAULT_QUERIES
 from index.query_sources import sources
+from index.records import DocumentFields
 from index.relevance import nothing_found
 from index.results import SearchFilters, date_key
 from index.search import search
@@ -152,7 +153,7 @@ def test_sorting_by_date_puts_the_newest_first_over_the_same_documents(client, b
     by_date = client.get("/v1/search", params={"q": "clauses sociales", "k": 100, "sort": "date"}).json()
     assert by_date["sort"] == "date" and by_date["total_documents"] == by_relevance["total_documents"]
     assert {d["id"] for d in by_date["documents"]} == {d["id"] for d in by_relevance["documents"]}
-    keys = [date_key({"date": d["date"], "year": d["year"]}) for d in by_date["documents"]]
+    keys = [date_key(DocumentFields(date=d["date"], year=d["year"])) for d in by_date["documents"]]
     dated = [k for k in keys if k]
     assert dated == sorted(dated, reverse=True) and keys[: len(dated)] == dated
     assert [d["id"] for d in by_date["documents"]] != [d["id"] for d in by_relevance["documents"]]

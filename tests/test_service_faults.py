@@ -57,7 +57,7 @@ def test_concurrent_uploads_of_the_same_file_index_it_once(server, tmp_path):
     assert statuses == ["added", "unchanged", "unchanged", "unchanged"]
     assert len(collection.documents()) == 1
     assert assert_consistent(collection) == 1
-    assert collection.store.count(Where(kind="chunk")) == collection.documents()[0]["chunks"]
+    assert collection.store.count(Where(kind="chunk")) == collection.documents()[0].chunks
 
 
 def test_searches_keep_answering_while_an_upload_is_ingested(server, tmp_path):

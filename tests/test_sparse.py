@@ -53,7 +53,7 @@ def test_a_passage_is_found_by_a_word_only_its_title_holds(edge_collection, tmp_
     (root / "cantine.txt").write_text("Restauration scolaire de Villeneuve\n\n" + body, encoding="utf-8")
     ingest_paths(edge_collection, [root], workers=0)
     chunks = edge_collection.chunks(next(iter(edge_collection.versions())))
-    assert len(chunks) >= 3 and sum("Restauration" in str(c["text"]) for c in chunks) == 1
-    first = min(chunks, key=lambda c: int(c["index"]))
+    assert len(chunks) >= 3 and sum("Restauration" in c.text for c in chunks) == 1
+    first = min(chunks, key=lambda c: c.index)
     hits = search(edge_collection, "restauration", k=10, mode="lexical").hits  # adjacent chunks merge
-    assert hits and max(h.char_end for h in hits) > int(first["char_end"])  # text beyond the titled chunk
+    assert hits and max(h.char_end for h in hits) > first.char_end  # text beyond the titled chunk

@@ -98,7 +98,7 @@ def test_a_multi_file_upload_answers_per_file_and_never_reports_failure_for_what
     assert [f["status"] for f in files] == ["added", "failed", "failed", "added"]
     assert [f["code"] for f in files] == [None, 422, 415, None]
     assert files[1]["reason"] and ".exe" in files[2]["reason"] and files[1]["document"] is None
-    assert {d["source"] for d in collection.documents()} == {"uploads/lot1.txt", "uploads/lot2.txt"}
+    assert {d.source for d in collection.documents()} == {"uploads/lot1.txt", "uploads/lot2.txt"}
     bad_only = _upload(
         client,
         [
@@ -176,7 +176,7 @@ def test_a_slow_parse_does_not_hold_the_write_lock(app, monkeypatch):
         release.set()
         thread.join(60)
     assert result["r"].status_code == 201
-    assert [d["source"] for d in collection.documents()] == ["uploads/slow.txt"]
+    assert [d.source for d in collection.documents()] == ["uploads/slow.txt"]
 
 
 def test_every_write_is_one_audit_line_with_a_key_id_never_the_key(app):
@@ -235,7 +235,7 @@ def test_ingest_does_not_follow_links_out_of_the_folder(tmp_path, edge_collectio
     assert "outside the ingested folder" in skipped["docs/folder-link"]
     assert "not followed" in skipped["docs/sub/again.txt"]
     assert all(
-        "hunter2" not in str(c) for d in edge_collection.documents() for c in edge_collection.chunks(d["document_id"])
+        "hunter2" not in str(c) for d in edge_collection.documents() for c in edge_collection.chunks(d.document_id)
     )
 
 
@@ -254,7 +254,7 @@ def test_ingest_through_the_server_keeps_each_files_path(tmp_path, embedder, cap
         Server(collection, settings) as running,
     ):
         assert upload_paths(running.url, [root], settings.admin_key) == 0
-        assert sorted(d["source"] for d in collection.documents()) == [
+        assert sorted(d.source for d in collection.documents()) == [
             "uploads/site/achats/index.md",
             "uploads/site/services/index.md",
             "uploads/site/travaux/index.md",

@@ -68,14 +68,14 @@ def _live_version(collection, files: dict[str, Path]) -> str | None:
     if not live:
         assert not records, "a record with no live passage"
         return None
-    words = {("alphaword" in f.payload["text"], "betaword" in f.payload["text"]) for f in live}
+    words = {("alphaword" in f.chunk.text, "betaword" in f.chunk.text) for f in live}
     assert words in ({(True, False)}, {(False, True)}), "passages of both versions are live"
     version = "v1" if words == {(True, False)} else "v2"
     assert len(records) == 1, "live passages without their record"
-    record = records[0].payload
-    assert record["sha256"] == path_sha256(files[version]), "the record describes the other version"
-    assert record["chunks"] == len(live), f"record says {record['chunks']} passages, {len(live)} live"
-    assert {f.payload["generation"] for f in live} == {record["generation"]}
+    record = records[0].record
+    assert record.sha256 == path_sha256(files[version]), "the record describes the other version"
+    assert record.chunks == len(live), f"record says {record.chunks} passages, {len(live)} live"
+    assert {f.chunk.generation for f in live} == {record.generation}
     hits = search(collection, f"{'alphaword' if version == 'v1' else 'betaword'} mobilier", mode="lexical").hits
     assert hits and hits[0].document_id == doc
     assert collection.versions()[doc][0] != "", "a consistent record is not flagged for re-ingestion"
@@ -149,7 +149,7 @@ def test_a_record_whose_passages_are_gone_is_redone_not_unchanged_forever(edge_c
     report = ingest_paths(edge_collection, [small_corpus], workers=0)
     assert report.updated == ["docs/en/buses.txt"] and len(report.unchanged) == 2
     live = edge_collection.store.count(Where(kind="chunk", live=True, document_ids=(doc,)))
-    assert live == edge_collection.document(doc).payload["chunks"] >= 1
+    assert live == edge_collection.document(doc).record.chunks >= 1
 
 
 def test_live_passages_without_a_record_are_removed(server_collection, small_corpus):

@@ -8,7 +8,10 @@ against both backends and check that they agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
+
+from index.records import ChunkKeys, ChunkRecord, DocumentFields, DocumentRecord, decode
 
 DENSE = "dense"
 KEYWORD_FIELDS = (
@@ -116,6 +119,13 @@ class VectorQuery:
     weight: float = 1.0
     group: str = ""
 
+    @property
+    def terms(self) -> tuple[list[int], list[float]]:
+        """A sparse query's (indices, values); a query with neither vector is a programming error."""
+        if self.sparse is None:
+            raise ValueError(f"a query on '{self.using}' carries neither a dense nor a sparse vector")
+        return self.sparse
+
 
 def score_groups(sources: list[VectorQuery]) -> list[tuple[float, list[VectorQuery]]] | None:
     """(weight, sources) per group for score fusion, or None when the query is rank-fused.
@@ -137,19 +147,53 @@ def score_groups(sources: list[VectorQuery]) -> list[tuple[float, list[VectorQue
     return [(members[0].weight, members) for members in groups.values()]
 
 
+Vectors = dict[str, list[float] | tuple[list[int], list[float]]]  # a point's vectors by space: dense, or sparse
+
+
 @dataclass(frozen=True)
 class StoredPoint:
     id: str
-    vectors: dict[str, list[float] | tuple[list[int], list[float]]]
+    vectors: Vectors
     payload: dict[str, object]
 
 
 @dataclass(frozen=True)
 class Found:
+    """A point the store returned. Its payload is read through the typed views below, each decoded once."""
+
     id: str
     score: float
     payload: dict[str, object]
     vectors: dict[str, object] = field(default_factory=dict)
+
+    def rescored(self, score: float) -> Found:
+        """The same point at another score, with the views already decoded."""
+        copy = Found(self.id, score, self.payload, self.vectors)
+        copy.__dict__.update((name, self.__dict__[name]) for name in _VIEWS if name in self.__dict__)
+        return copy
+
+    @cached_property
+    def keys(self) -> ChunkKeys:
+        """A chunk's light keys (enough for a payload read with `LIGHT_KEYS`)."""
+        return decode(self.payload, ChunkKeys, self.id)
+
+    @cached_property
+    def chunk(self) -> ChunkRecord:
+        """A chunk read with its whole payload."""
+        return decode(self.payload, ChunkRecord, self.id)
+
+    @cached_property
+    def fields(self) -> DocumentFields:
+        """The document fields of a chunk or a document point (what is missing from a light read takes its default)."""
+        return decode(self.payload, DocumentFields, self.id)
+
+    @cached_property
+    def record(self) -> DocumentRecord:
+        """A document point's record."""
+        return decode(self.payload, DocumentRecord, self.id)
+
+
+_VIEWS = ("keys", "chunk", "fields", "record")  # Found's cached views
 
 
 class Store(Protocol):

@@ -8,6 +8,7 @@ local mode scans in Python.
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 import qdrant_edge as qe
 
@@ -76,8 +77,8 @@ def to_filter(where: Where) -> qe.Filter | None:
     return qe.Filter(must=[_condition(*c) for c in must] or None, must_not=[_condition(*c) for c in must_not] or None)
 
 
-def _vector(query: VectorQuery):
-    return query.dense if query.dense is not None else qe.SparseVector(*query.sparse)
+def _vector(query: VectorQuery) -> list[float] | qe.SparseVector:
+    return query.dense if query.dense is not None else qe.SparseVector(*query.terms)
 
 
 def _weighted_sum(weights: list[float]) -> qe.Formula:
@@ -98,7 +99,7 @@ def _score_fusion(
         inner = [qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using)) for s in members]
         if len(inner) > 1:
             inner = [qe.Prefetch(limit=n, prefetches=inner, query=_weighted_sum([s.weight for s in members]))]
-        parts.append(qe.Prefetch(limit=n, prefetches=inner, query=qe.Fusion.Dbsf()))
+        parts.append(qe.Prefetch(limit=n, prefetches=inner, query=qe.Fusion.Dbsf()))  # type: ignore[arg-type]
     return parts, _weighted_sum([weight for weight, _ in groups])
 
 
@@ -165,7 +166,9 @@ class EdgeStore:
             return
         converted = []
         for p in points:
-            vectors = {name: (v if isinstance(v, list) else qe.SparseVector(*v)) for name, v in p.vectors.items()}
+            vectors: dict[str, list[float] | qe.SparseVector | list[list[float]]] = {
+                name: (v if isinstance(v, list) else qe.SparseVector(*v)) for name, v in p.vectors.items()
+            }
             converted.append(qe.Point(p.id, vectors, p.payload))
         self._update(qe.UpdateOperation.upsert_points(converted))
 
@@ -178,10 +181,10 @@ class EdgeStore:
         return bool(self._shard.optimize())
 
     def delete(self, where: Where) -> None:
-        self._update(qe.UpdateOperation.delete_points_by_filter(to_filter(where)))
+        self._update(qe.UpdateOperation.delete_points_by_filter(to_filter(where) or qe.Filter()))
 
     def set_payload(self, where: Where, payload: dict[str, object]) -> None:
-        self._update(qe.UpdateOperation.set_payload_by_filter(to_filter(where), payload))
+        self._update(qe.UpdateOperation.set_payload_by_filter(to_filter(where) or qe.Filter(), payload))
 
     def query(
         self,
@@ -218,12 +221,13 @@ class EdgeStore:
                 offset=offset,
                 prefetches=prefetches,
                 with_payload=with_payload,
-                query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]),
+                query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]),  # type: ignore[arg-type]
             )
         return [_found(p) for p in self._shard.query(request)]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
-        out, offset = [], None
+        out: list[Found] = []
+        offset = None
         while True:
             records, offset = self._shard.scroll(
                 qe.ScrollRequest(
@@ -235,7 +239,8 @@ class EdgeStore:
                 return out
 
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]:
-        return [_found(r, 0.0) for r in self._shard.retrieve(ids, with_payload=True, with_vector=with_vectors)]
+        wanted: list[int | UUID | str] = list(ids)
+        return [_found(r, 0.0) for r in self._shard.retrieve(wanted, with_payload=True, with_vector=with_vectors)]
 
     def count(self, where: Where) -> int:
         return self._shard.count(qe.CountRequest(filter=to_filter(where), exact=True))
@@ -248,5 +253,5 @@ class EdgeStore:
         if getattr(self, "_shard", None) is not None:
             self._shard.flush()
             self._shard.close()
-            self._shard = None
+            del self._shard
         self._lock.release()

@@ -10,6 +10,7 @@ import fcntl
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from ingest.errors import StoreError
 
@@ -17,7 +18,7 @@ from ingest.errors import StoreError
 class DataLock:
     def __init__(self, folder: Path):
         self.path = folder / "procsearch.lock"
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -62,8 +62,11 @@ def to_filter(where: Where) -> m.Filter | None:
     return m.Filter(must=[_condition(*c) for c in must] or None, must_not=[_condition(*c) for c in must_not] or None)
 
 
-def _vector(query: VectorQuery):
-    return query.dense if query.dense is not None else m.SparseVector(indices=query.sparse[0], values=query.sparse[1])
+def _vector(query: VectorQuery) -> list[float] | m.SparseVector:
+    if query.dense is not None:
+        return query.dense
+    indices, values = query.terms
+    return m.SparseVector(indices=indices, values=values)
 
 
 def _weighted_sum(weights: list[float]) -> m.FormulaQuery:
@@ -188,7 +191,8 @@ class ServerStore:
         return [_found(p) for p in response.points]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
-        out, offset = [], None
+        out: list[Found] = []
+        offset = None
         while True:
             records, offset = self._client.scroll(
                 self.collection,

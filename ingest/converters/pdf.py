@@ -41,7 +41,8 @@ def _open(data: bytes) -> PdfReader:
 
 def _title(reader: PdfReader) -> str | None:
     try:
-        title = (reader.metadata or {}).get("/Title")
+        metadata = reader.metadata
+        title = metadata.get("/Title") if metadata else None
     except Exception:  # noqa: BLE001 - broken metadata must not lose the text
         return None
     title = str(title).strip() if title else ""

@@ -9,6 +9,8 @@ nothing to read. Where OCR is not installed, the scanned pages are reported
 
 from __future__ import annotations
 
+from typing import Any
+
 from pypdf import PageObject
 
 from ingest import ocr
@@ -18,9 +20,10 @@ from ingest.ocr_quality import prefer_ocr, usable_text
 _MAX_DEPTH = 4  # forms inside forms: deeper than real files nest, shallow enough for hostile ones
 
 
-def _has_image(resources: object, depth: int = 0) -> bool:
+def _has_image(resources: Any, depth: int = 0) -> bool:
+    """Whether a page's resources (a pypdf dictionary, untyped) draw an image, looking into forms."""
     try:
-        xobjects = resources.get("/XObject") if resources is not None else None  # type: ignore[union-attr]
+        xobjects = resources.get("/XObject") if resources is not None else None
         for ref in (xobjects or {}).values():
             obj = ref.get_object()
             subtype = obj.get("/Subtype")

@@ -172,11 +172,11 @@ def find_criteria(text: str) -> list[Criterion]:
             found = _criteria(segments)
             if found:
                 return found
-    found: list[Criterion] = []
+    listed: list[Criterion] = []
     sentences = re.split(r"(?<=[.!?])\s", re.sub(r"\s+", " ", text))
     listings = (m for sentence in sentences if sentence.count("%") >= 3 for m in _LISTING.finditer(sentence))
     for listing in listings:
         segments = _segments(listing.group(0))[0]
         if len(segments) >= 3:
-            found += [c for c in _criteria(segments) if c not in found]
-    return found
+            listed += [c for c in _criteria(segments) if c not in listed]
+    return listed

@@ -40,10 +40,13 @@ def _cpv(root: ET.Element, lots: list[ET.Element]) -> list[str]:
 
 
 def _amount(element: ET.Element | None, kind: str) -> Amount | None:
-    if element is None or not (element.text or "").strip():
+    if element is None:
+        return None
+    text = (element.text or "").strip()
+    if not text:
         return None
     try:
-        value = float(element.text.strip())
+        value = float(text)
     except ValueError:
         return None
     return Amount(amount=value, currency=(element.get("currencyID") or "").strip().upper(), kind=kind)
@@ -110,7 +113,9 @@ def _deadline(lots: list[ET.Element]) -> str | None:
     found = []
     for lot in lots:
         period = lot.find(f"{CAC}TenderingProcess/{CAC}TenderSubmissionDeadlinePeriod")
-        day = _date(period.findtext(f"{CBC}EndDate")) if period is not None else None
+        if period is None:
+            continue
+        day = _date(period.findtext(f"{CBC}EndDate"))
         if day:
             time = (period.findtext(f"{CBC}EndTime") or "").strip()[:5]
             found.append(f"{day} {time}".strip() if time[:2].isdigit() else day)

@@ -71,7 +71,8 @@ def find_buyer(text: str) -> str | None:
     match = _BUYER.search(text[:20000])
     if match:
         raw = match.group("name").strip().strip("*_ ")
-        name = raw[: _NAME_END.search(raw).start()].strip(" *_.")
+        end = _NAME_END.search(raw)  # always matches ($)
+        name = raw[: end.start() if end else len(raw)].strip(" *_.")
         if name:
             return name
     body = _PUBLIC_BODY.search("\n".join(_uncap(line) for line in text[:_OPENING].splitlines()))

@@ -18,9 +18,11 @@ from litestar.response import File
 
 from index.collection import Collection
 from index.parsing import ParserPool
+from index.records import DocumentRecord
 from index.search import SearchFilters
 from index.similar import similar_documents
 from ingest.errors import IngestError
+from ingest.vocabulary import DOC_TYPES
 from service import audit
 from service.errors import BadRequest, error_responses
 from service.openapi import ADMIN_SECURITY, DocumentId, UploadOperation
@@ -59,7 +61,7 @@ async def _store_one(
     upload: UploadFile,
     doc_type: str | None,
     folder: str | None,
-    replacing: dict[str, object] | None = None,
+    replacing: DocumentRecord | None = None,
 ) -> tuple[UploadedFile, Exception | None]:
     """Store one file; its outcome (never raised) and, if it failed, the exception."""
     try:
@@ -71,7 +73,7 @@ async def _store_one(
         if replacing is None:
             source = upload_source(upload.filename, folder)
         else:
-            source = str(replacing["source"])
+            source = replacing.source
             wanted = Path(source).suffix.lower()
             if Path(upload.filename or "").suffix.lower() != wanted:
                 raise BadRequest(
@@ -95,7 +97,12 @@ async def _store_one(
             log.error("upload of %s failed", upload.filename, exc_info=exc)
         action = "replace" if replacing is not None else "upload"
         audit.record(
-            settings.data_dir, request, action, replacing and str(replacing["document_id"]), source, f"failed: {reason}"
+            settings.data_dir,
+            request,
+            action,
+            replacing.document_id if replacing else None,
+            source,
+            f"failed: {reason}",
         )
         return UploadedFile(filename=upload.filename, status="failed", path=source, reason=reason, code=code), exc
     action = "replace" if replacing is not None or stored.status == "updated" else "upload"
@@ -104,7 +111,7 @@ async def _store_one(
         filename=upload.filename,
         status=stored.status,
         path=source,
-        document=document_summary(collection.document(stored.document_id).payload),
+        document=document_summary(collection.document(stored.document_id).record),
     ), None
 
 
@@ -180,20 +187,15 @@ class DocumentController(Controller):
         self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId
     ) -> DocumentDetail:
         require_reader(request, settings)
-        record = collection.document(document_id).payload
+        record = collection.document(document_id).record
         chunks = [
-            ChunkInfo(
-                index=int(c["index"]),
-                page=int(c["page"]),
-                page_end=int(c["page_end"]),
-                section=str(c.get("section") or ""),
-            )
+            ChunkInfo(index=c.index, page=c.page, page_end=c.page_end, section=c.section)
             for c in collection.chunks(document_id)
         ]
         return DocumentDetail(
             document=document_summary(record),
-            sha256=str(record.get("sha256")),
-            content_type=str(record.get("content_type")),
+            sha256=record.sha256,
+            content_type=record.content_type,
             chunks=chunks,
         )
 
@@ -205,9 +207,9 @@ class DocumentController(Controller):
     )
     def get_file(self, request: Request, collection: Collection, settings: Settings, document_id: DocumentId) -> File:
         require_reader(request, settings)
-        record = collection.document(document_id).payload
+        record = collection.document(document_id).record
         path = verified_original(record, settings.data_dir)
-        media_type = str(record.get("content_type"))
+        media_type = record.content_type
         # Uploaded HTML must not run as a page of this site: only PDFs and plain text open inline.
         inline = media_type in ("application/pdf", "text/plain", "text/markdown")
         return File(
@@ -327,7 +329,7 @@ class DocumentController(Controller):
             doc_type = _doc_type(data)
             if len(files) != 1:
                 raise BadRequest(f"send exactly one file to replace a document ({len(files)} sent)")
-            record = collection.document(document_id).payload
+            record = collection.document(document_id).record
             results = [
                 await _store_one(request, collection, settings, parser, write_lock, files[0], doc_type, None, record)
             ]
@@ -360,7 +362,7 @@ class DocumentController(Controller):
             if isinstance(exc, WriteBusy):
                 return _busy(str(exc))
             raise
-        audit.record(settings.data_dir, request, "delete", document_id, str(record.get("source")), "deleted")
+        audit.record(settings.data_dir, request, "delete", document_id, record.source, "deleted")
         return Response(None, status_code=204)
 
 
@@ -375,6 +377,6 @@ def _files(data: dict[str, object]) -> list[UploadFile]:
 
 def _doc_type(data: dict[str, object]) -> str | None:
     doc_type = data.get("doc_type")
-    if doc_type is not None and str(doc_type) not in DocType.__args__:
-        raise BadRequest(f"unknown doc_type '{doc_type}': use one of {', '.join(DocType.__args__)}")
+    if doc_type is not None and str(doc_type) not in DOC_TYPES:
+        raise BadRequest(f"unknown doc_type '{doc_type}': use one of {', '.join(DOC_TYPES)}")
     return None if doc_type is None else str(doc_type)

@@ -19,6 +19,7 @@ from index.collection import Collection
 from index.search import SearchFilters
 from index.similar import similar_documents
 from ingest.errors import ModelError, NotFoundError, StoreError
+from ingest.vocabulary import DEFAULT_MODE, DOC_TYPES, MAIN_LANGUAGES, MODES
 from service.errors import BadRequest
 from service.i18n import NATIVE_NAMES, UI_LANGUAGES, choose_ui, translations
 from service.limits import MAX_RESULT_WINDOW
@@ -26,7 +27,7 @@ from service.query_log import QueryLog
 from service.responses import document_summary
 from service.routes.deps import require_reader
 from service.routes.view import view_url
-from service.schemas import DocType, DocumentSummary, SearchRequest, SearchResponse
+from service.schemas import DocumentSummary, SearchRequest, SearchResponse
 from service.searching import run_search
 from service.settings import Settings
 from service.signin import render_signin
@@ -39,8 +40,8 @@ SIMILAR_PER_TYPE = 5
 FILTER_KEYS = ("lang", "type", "buyer", "year_from", "year_to")
 SEARCH_KEYS = ("q", "lang", "type", "buyer", "year_from", "year_to", "mode", "k", "sort")
 SORT_CHOICES = ("relevance", "date")
-TYPE_CHOICES: tuple[str, ...] = DocType.__args__
-LANGUAGE_CHOICES = ("fr", "en")
+TYPE_CHOICES: tuple[str, ...] = DOC_TYPES
+LANGUAGE_CHOICES: tuple[str, ...] = MAIN_LANGUAGES  # offered always; another language once it is asked for
 
 
 def _params(request: Request) -> list[tuple[str, str]]:
@@ -92,7 +93,7 @@ def open_url(doc: DocumentSummary, page: int | None, section: str | None = None)
     return f"{doc.url}#page={page}" if page and _is_pdf(doc) else doc.url
 
 
-def _versions(doc: DocumentSummary) -> list[dict[str, object]]:
+def _versions(doc: DocumentSummary) -> list[dict[str, str | None]]:
     """Near-duplicate versions (`versions`, else `extra.versions`: ids, or dicts with id/title/year/source)."""
     raw = [{"id": v.id, "title": v.title, "year": v.year} for v in doc.versions] or doc.extra.get("versions")
     if not isinstance(raw, list):
@@ -232,9 +233,9 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
     langs = [v for v in qp.getall("lang", []) if v]
     types = [v for v in qp.getall("type", []) if v]
     buyers = [v for v in qp.getall("buyer", []) if v]
-    mode = qp.get("mode") or "hybrid"
+    mode = qp.get("mode") or DEFAULT_MODE
     sort = qp.get("sort") or "relevance"
-    form = {
+    form: dict[str, object] = {
         "q": q,
         "langs": langs,
         "types": types,
@@ -249,7 +250,8 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
         "language_choices": list(LANGUAGE_CHOICES) + [v for v in dict.fromkeys(langs) if v not in LANGUAGE_CHOICES],
         "buyer_choices": list(dict.fromkeys(buyers)),
         "facets": {},
-        "advanced_open": mode != "hybrid" or bool(qp.get("k")),
+        "advanced_open": mode != DEFAULT_MODE or bool(qp.get("k")),
+        "mode_choices": list(MODES),
     }
     context.update(form=form, searched=bool(q.strip()), error=None, groups=[], response=None, title=t["page_title"])
     if not q.strip():
@@ -324,7 +326,7 @@ def similar_page(request: Request, collection: Collection, settings: Settings, d
     except BadRequest as exc:
         return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 400)
     try:
-        source = document_summary(collection.document(document_id).payload)
+        source = document_summary(collection.document(document_id).record)
         found = similar_documents(collection, document_id, SIMILAR_POOL, filters)
     except NotFoundError as exc:
         return _render("message.html", {**context, "title": t["error_not_found"], "message": str(exc)}, 404)

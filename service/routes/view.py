@@ -115,11 +115,11 @@ def view_page(request: Request, collection: Collection, settings: Settings, docu
     headers = {"Content-Language": ui}
     try:
         require_reader(request, settings)
-        record = collection.document(document_id).payload
-        path = Path(str(record.get("path")))
-        if not viewable(str(record.get("source"))) or not path.is_file() or path.stat().st_size > MAX_VIEW_BYTES:
+        record = collection.document(document_id).record
+        path = Path(record.path)
+        if not viewable(record.source) or not path.is_file() or path.stat().st_size > MAX_VIEW_BYTES:
             raise NotFoundError(f"'{document_id}' has no readable view: open its original file")
-        headings = {str(c.get("section") or "").split(" > ")[-1] for c in collection.chunks(document_id)}
+        headings = {c.section.split(" > ")[-1] for c in collection.chunks(document_id)}
         meta, body = render_document(path, path.read_bytes(), headings)
     except NotAuthorizedException:
         return Template(
