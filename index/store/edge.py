@@ -46,6 +46,27 @@ def _index_params(field: str):
 _SCHEMA = {f: _index_params(f) for f in (*KEYWORD_FIELDS, *INTEGER_FIELDS)}
 
 
+def _dense_params(dimension: int) -> qe.EdgeVectorParams:
+    """Dense vectors as a million passages need them: int8 copies in memory, the float originals on disk.
+
+    Searches walk the HNSW graph over the int8 copies (a quarter of the floats' memory) and rescore the
+    candidates with the originals, read from their file (`Memory.Cold`: mapped, not pre-loaded), so the
+    ranking stays the float ranking (docs/performance.md has the nDCG against unquantized vectors).
+    """
+    return qe.EdgeVectorParams(
+        size=dimension,
+        distance=qe.Distance.Cosine,
+        memory=qe.Memory.Cold,
+        quantization_config=qe.ScalarQuantizationConfig(
+            type=qe.ScalarType.Int8, quantile=0.99, memory=qe.Memory.Pinned
+        ),
+    )
+
+
+# Rescoring with the originals after the int8 walk: without it the first hits' order follows the int8 error.
+_RESCORED = qe.SearchParams(quantization=qe.QuantizationSearchParams(rescore=True))
+
+
 def _match(key: str, value: str) -> qe.FieldCondition:
     return qe.FieldCondition(key=key, match=qe.MatchValue(value))
 
@@ -80,6 +101,10 @@ def _vector(query: VectorQuery):
     return query.dense if query.dense is not None else qe.SparseVector(*query.sparse)
 
 
+def _params(query: VectorQuery) -> qe.SearchParams | None:
+    return _RESCORED if query.dense is not None else None
+
+
 def _weighted_sum(weights: list[float]) -> qe.Formula:
     """Σ weight_i × score of prefetch i; a point missing from a prefetch scores 0 there."""
     E = qe.Expression
@@ -95,7 +120,10 @@ def _score_fusion(
     """Prefetches and final formula of a score-fused query (see base.score_groups)."""
     parts = []
     for _, members in groups:
-        inner = [qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using)) for s in members]
+        inner = [
+            qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using), params=_params(s))
+            for s in members
+        ]
         if len(inner) > 1:
             inner = [qe.Prefetch(limit=n, prefetches=inner, query=_weighted_sum([s.weight for s in members]))]
         parts.append(qe.Prefetch(limit=n, prefetches=inner, query=qe.Fusion.Dbsf()))
@@ -137,7 +165,8 @@ class EdgeStore:
                 self._shard = qe.EdgeShard.create(
                     str(shard_path),
                     qe.EdgeConfig(
-                        vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
+                        vectors={DENSE: _dense_params(dimension)},
+                        payload_memory=qe.Memory.Cold,  # payloads are read for a page's 30 chunks, not scanned
                         sparse_vectors={
                             name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf) for name in SPACES.values()
                         },
@@ -200,6 +229,7 @@ class EdgeStore:
                 limit=limit,
                 offset=offset,
                 query=qe.Query.Nearest(_vector(sources[0]), using=sources[0].using),
+                params=_params(sources[0]),
                 filter=flt,
                 with_payload=with_payload,
             )
@@ -210,7 +240,8 @@ class EdgeStore:
             )
         else:
             prefetches = [
-                qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using)) for s in sources
+                qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using), params=_params(s))
+                for s in sources
             ]
             request = qe.QueryRequest(
                 limit=limit,
