@@ -20,6 +20,7 @@ from index.store.base import (
     LIVE,
     RRF_K,
     Found,
+    QuerySpec,
     StoredPoint,
     VectorQuery,
     Where,
@@ -141,6 +142,38 @@ def _found(point, score: float | None = None) -> Found:
     )
 
 
+def _request(spec: QuerySpec) -> qe.QueryRequest:
+    sources, limit, offset, with_payload = spec.sources, spec.limit, spec.offset, spec.with_payload
+    flt = to_filter(spec.where)
+    n = max(spec.pool, limit + offset)
+    groups = score_groups(sources)
+    if len(sources) == 1:
+        return qe.QueryRequest(
+            limit=limit,
+            offset=offset,
+            query=qe.Query.Nearest(_vector(sources[0]), using=sources[0].using),
+            params=_params(sources[0]),
+            filter=flt,
+            with_payload=with_payload,
+        )
+    if groups is not None:
+        prefetches, formula = _score_fusion(groups, flt, n)
+        return qe.QueryRequest(
+            limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload, query=formula
+        )
+    prefetches = [
+        qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using), params=_params(s))
+        for s in sources
+    ]
+    return qe.QueryRequest(
+        limit=limit,
+        offset=offset,
+        prefetches=prefetches,
+        with_payload=with_payload,
+        query=qe.Fusion.Rrf(k=spec.rrf_k, weights=[s.weight for s in sources]),
+    )
+
+
 class EdgeStore:
     backend = "qdrant-edge"
 
@@ -221,36 +254,14 @@ class EdgeStore:
         rrf_k: int = RRF_K,
         with_payload: bool | list[str] = True,
     ) -> list[Found]:
-        flt = to_filter(where)
-        n = max(pool, limit + offset)
-        groups = score_groups(sources)
-        if len(sources) == 1:
-            request = qe.QueryRequest(
-                limit=limit,
-                offset=offset,
-                query=qe.Query.Nearest(_vector(sources[0]), using=sources[0].using),
-                params=_params(sources[0]),
-                filter=flt,
-                with_payload=with_payload,
-            )
-        elif groups is not None:
-            prefetches, formula = _score_fusion(groups, flt, n)
-            request = qe.QueryRequest(
-                limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload, query=formula
-            )
-        else:
-            prefetches = [
-                qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using), params=_params(s))
-                for s in sources
-            ]
-            request = qe.QueryRequest(
-                limit=limit,
-                offset=offset,
-                prefetches=prefetches,
-                with_payload=with_payload,
-                query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]),
-            )
-        return [_found(p) for p in self._shard.query(request)]
+        return self.query_batch([QuerySpec(sources, where, limit, offset, pool, rrf_k, with_payload)])[0]
+
+    def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]:
+        """Several queries in one engine call, planned together (one pass over the segments)."""
+        if len(specs) == 1:
+            return [[_found(p) for p in self._shard.query(_request(specs[0]))]]
+        batch = self._shard.query_batch(qe.QueryBatchRequest([_request(s) for s in specs]))
+        return [[_found(p) for p in points] for points in batch]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
         out, offset = [], None
