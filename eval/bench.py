@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.bench_built import built_store_figures
 from eval.bench_http import Server, bench_latency, bench_throughput, percentile_ms, query_list
 from eval.bench_load import bench_deep_offset
+from eval.bench_rounds import bench_server_path
 from eval.bench_scale import Figure, bench_scale_figures
 from eval.bench_startup import bench_startup
 from index.collection import Collection, embedding_text, open_collection
@@ -53,6 +55,8 @@ class Options:
     base_extra: int = 600  # ../shared/corpus windows encoded as extra seeds of the synthetic collection
     build_budget_s: float = 900.0  # upserts stop there; the size reached is reported
     skip: tuple[str, ...] = ()
+    scale_store: Path | None = None  # a store built by `python -m eval.scale_store build`, measured as it is
+    small_store: Path | None = None  # the same seeds at a small size, its comparison
 
     @classmethod
     def for_run(cls, quick: bool, **overrides) -> Options:
@@ -363,13 +367,16 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
             if step("ingest", lambda: bench_ingest(collection, options, seeds)):
                 with Server(collection) as server:
                     step("latency", lambda: bench_latency(collection, server, options))
-                    step("throughput", lambda: bench_throughput(server, options))
+                    step("throughput", lambda: bench_throughput(collection, server, options))
                     step("deep-offset", lambda: bench_deep_offset(server, options))
+                step("server-path", lambda: bench_server_path(collection, query_list(options.queries)[0]))
                 step("reranker", lambda: bench_reranker(collection, options))
         step("ocr", lambda: bench_ocr(embedder, options))
         if seeds:
             step("backends", lambda: bench_backends(embedder, seeds["texts"], options))
             step("models", lambda: bench_models(embedder, seeds["texts"], options))
+        if options.scale_store and options.small_store:
+            step("built-store", lambda: built_store_figures(options.scale_store, options.small_store))
         scale = Path(tmp) / "scale"
         if seeds and step(
             "scale", lambda: bench_scale_figures(embedder, seeds, options, scale, query_list(options.queries)[0])
@@ -427,6 +434,8 @@ def run_bench_command(args, settings) -> int:
         compare=args.compare,
         documents=[Path(p) for p in args.documents] if args.documents else None,
         skip=tuple(s.strip() for s in (args.skip or "").split(",") if s.strip()) or None,
+        scale_store=Path(args.scale_store) if getattr(args, "scale_store", None) else None,
+        small_store=Path(args.small_store) if getattr(args, "small_store", None) else None,
     )
     progress = (lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)) if not args.json else None
     result = run_bench(options, progress or (lambda message: None))

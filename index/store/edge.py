@@ -7,6 +7,7 @@ local mode scans in Python.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import qdrant_edge as qe
@@ -28,6 +29,7 @@ from index.store.base import (
     score_groups,
 )
 from index.store.lock import DataLock
+from index.store.payload_cache import FULL_PAYLOADS, PayloadCache
 from ingest.errors import StoreError
 
 # The indexes that searches check on every candidate (kind, state and the members' filters) are loaded
@@ -184,6 +186,8 @@ class EdgeStore:
         """
         self.folder = folder
         self.min_free_mb = min_free_mb
+        self._light = PayloadCache()  # the light keys of the pool's chunks (index.store.payload_cache)
+        self._full = PayloadCache(FULL_PAYLOADS)  # whole payloads of the points of result pages
         check_writable(folder)
         check_free(folder, min_free_mb)
         self._lock = DataLock(folder)
@@ -219,7 +223,13 @@ class EdgeStore:
     def _update(self, operation) -> None:
         """Every write goes through here: a disk short of space stops it before the store maps more."""
         check_free(self.folder, self.min_free_mb)
-        self._shard.update(operation)
+        self._light.clear()
+        self._full.clear()
+        try:
+            self._shard.update(operation)
+        finally:
+            self._light.clear()
+            self._full.clear()
 
     def upsert(self, points: list[StoredPoint]) -> None:
         if not points:
@@ -257,11 +267,27 @@ class EdgeStore:
         return self.query_batch([QuerySpec(sources, where, limit, offset, pool, rrf_k, with_payload)])[0]
 
     def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]:
-        """Several queries in one engine call, planned together (one pass over the segments)."""
-        if len(specs) == 1:
-            return [[_found(p) for p in self._shard.query(_request(specs[0]))]]
-        batch = self._shard.query_batch(qe.QueryBatchRequest([_request(s) for s in specs]))
-        return [[_found(p) for p in points] for points in batch]
+        """Several queries in one engine call, planned together (one pass over the segments).
+
+        Payload keys asked for by name come from the payload cache (see index.store.payload_cache).
+        """
+        generation = self._light.generation
+        keyed = [replace(s, with_payload=False) if isinstance(s.with_payload, list) else s for s in specs]
+        if len(keyed) == 1:
+            answers = [self._shard.query(_request(keyed[0]))]
+        else:
+            answers = self._shard.query_batch(qe.QueryBatchRequest([_request(s) for s in keyed]))
+        out = []
+        for spec, points in zip(specs, answers, strict=True):
+            found = [_found(p) for p in points]
+            if isinstance(spec.with_payload, list):
+                payloads = self._light.payloads([f.id for f in found], spec.with_payload, self._read, generation)
+                found = [Found(f.id, f.score, payloads.get(f.id, {})) for f in found]
+            out.append(found)
+        return out
+
+    def _read(self, ids: list[str], keys: list[str]) -> dict[str, dict[str, object]]:
+        return {str(r.id): r.payload or {} for r in self._shard.retrieve(ids, with_payload=keys, with_vector=False)}
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
         out, offset = [], None
@@ -276,7 +302,14 @@ class EdgeStore:
                 return out
 
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]:
-        return [_found(r, 0.0) for r in self._shard.retrieve(ids, with_payload=True, with_vector=with_vectors)]
+        """Points by id, in the order found; whole payloads come from the payload cache (a result page's)."""
+        if with_vectors:
+            return [_found(r, 0.0) for r in self._shard.retrieve(ids, with_payload=True, with_vector=True)]
+        payloads = self._full.payloads(ids, (), self._read_all, self._full.generation)
+        return [Found(i, 0.0, payloads[i]) for i in dict.fromkeys(ids) if i in payloads]
+
+    def _read_all(self, ids: list[str], _keys: list[str]) -> dict[str, dict[str, object]]:
+        return {str(r.id): r.payload or {} for r in self._shard.retrieve(ids, with_payload=True, with_vector=False)}
 
     def count(self, where: Where) -> int:
         return self._shard.count(qe.CountRequest(filter=to_filter(where), exact=True))
