@@ -91,6 +91,7 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
     embedder = collection.embedder
     where = SearchFilters().where()
     http, floor, hits, bare, engine = [], [], [], [], []
+    http_cpu, floor_cpu = [], []  # CPU seconds of the whole process (server, client, model threads): load-proof
     with httpx.Client(base_url=server.url, timeout=60) as client:
         for query in warm:
             client.get("/v1/search", params={"q": query}).raise_for_status()
@@ -98,11 +99,12 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
         misses = embedder.cache_misses
         deadline = time.perf_counter() + (30 if options.quick else 180)
         for query in timed:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             client.get("/v1/search", params={"q": query}).raise_for_status()
             http.append(time.perf_counter() - started)
+            http_cpu.append(time.process_time() - cpu)
             vector_queries, _ = sources(collection, query, "hybrid", score_fusion=True)  # as search(); not timed
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             embedder.encode_uncached([query], "query")
             collection.store.query(vector_queries, where, limit=candidate_limit(10), pool=POOL, rrf_k=hybrid_rrf_k())
             engine.append(time.perf_counter() - started)
@@ -110,6 +112,7 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
             client.get(FLOOR_ROUTE)
             bare.append(time.perf_counter() - started)
             floor.append(engine[-1] + bare[-1])
+            floor_cpu.append(time.process_time() - cpu)
             if time.perf_counter() > deadline:
                 break
         all_missed = embedder.cache_misses - misses >= len(http)
@@ -127,6 +130,9 @@ def bench_latency(collection: Collection, server: Server, options: Options) -> F
             "floor_p50_ms": percentile_ms(floor, 50),
             "encode_and_query_p50_ms": percentile_ms(engine, 50),
             "bare_round_trip_p50_ms": percentile_ms(bare, 50),
+            "cpu_p50_ms": percentile_ms(http_cpu, 50),
+            "floor_cpu_p50_ms": percentile_ms(floor_cpu, 50),
+            "cpu_ratio": round(percentile_ms(http_cpu, 50) / percentile_ms(floor_cpu, 50), 3),
             "p95_over_floor": round(percentile_ms(http, 95) / percentile_ms(floor, 50), 2),
             "cache_hit_p50_ms": percentile_ms(hits, 50),
         },
@@ -184,9 +190,14 @@ def bench_throughput(collection: Collection, server: Server, options: Options) -
     limit = (os.cpu_count() or 1) / cpu_s
     values: dict[str, object] = {"search_cpu_ms": round(cpu_s * 1000, 2), "limit_rps": round(limit, 1)}
     for clients in (1, 4, 16):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         done, errors, took = asyncio.run(_load(server.url, clients, options.load_seconds, queries))
         elapsed = time.perf_counter() - started  # includes the requests in flight at the deadline
+        used = time.process_time() - cpu
+        # the cores this process actually got, and the searches per CPU second it made of them (against one
+        # in-process search's): on a machine others load, what separates rps from the limit
+        values[f"cores_used_{clients}"] = round(used / elapsed, 2)
+        values[f"cpu_efficiency_{clients}"] = round(done * cpu_s / used, 2) if used else None
         values[f"rps_{clients}"] = round(done / elapsed, 2)
         values[f"p95_ms_{clients}"] = percentile_ms(took, 95)
         values[f"errors_{clients}"] = len(errors)
