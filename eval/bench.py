@@ -24,9 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from eval.bench_built import built_store_figures
 from eval.bench_http import Server, bench_latency, bench_throughput, percentile_ms, query_list
 from eval.bench_load import bench_deep_offset
 from eval.bench_options import Options
+from eval.bench_rounds import bench_server_path
 from eval.bench_scale import Figure, bench_scale_figures
 from eval.bench_startup import bench_startup
 from index.collection import Collection, embedding_text, open_collection
@@ -343,13 +345,16 @@ def run_bench(options: Options, progress=lambda message: None, embedder: Embedde
             if step("ingest", lambda: bench_ingest(collection, options, seeds)):
                 with Server(collection) as server:
                     step("latency", lambda: bench_latency(collection, server, options))
-                    step("throughput", lambda: bench_throughput(server, options))
+                    step("throughput", lambda: bench_throughput(collection, server, options))
                     step("deep-offset", lambda: bench_deep_offset(server, options))
+                step("server-path", lambda: bench_server_path(collection, query_list(options.queries)[0]))
                 step("reranker", lambda: bench_reranker(collection, options))
         step("ocr", lambda: bench_ocr(embedder, options))
         if seeds:
             step("backends", lambda: bench_backends(embedder, seeds["texts"], options))
             step("models", lambda: bench_models(embedder, seeds["texts"], options))
+        if options.scale_store and options.small_store:
+            step("built-store", lambda: built_store_figures(options.scale_store, options.small_store))
         scale = Path(tmp) / "scale"
         if seeds and step(
             "scale", lambda: bench_scale_figures(embedder, seeds, options, scale, query_list(options.queries)[0])
@@ -408,6 +413,8 @@ def run_bench_command(args, settings) -> int:
         documents=[Path(p) for p in args.documents] if args.documents else None,
         skip=tuple(s.strip() for s in (args.skip or "").split(",") if s.strip()) or None,
         reranker=settings.reranker,
+        scale_store=Path(args.scale_store) if getattr(args, "scale_store", None) else None,
+        small_store=Path(args.small_store) if getattr(args, "small_store", None) else None,
     )
     progress = (lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)) if not args.json else None
     # the default model, as the bench's figures are stated for it, run as the settings say (backend, cache)

@@ -30,6 +30,8 @@ class Options:
     build_budget_s: float = 900.0  # upserts stop there; the size reached is reported
     skip: tuple[str, ...] = ()
     reranker: str | None = None  # PROCSEARCH_RERANKER's model (the settings'), else a timing-only stand-in
+    scale_store: Path | None = None  # a store built by `python -m eval.scale_store build`, measured as it is
+    small_store: Path | None = None  # the same seeds at a small size, its comparison
 
     @classmethod
     def for_run(cls, quick: bool, **overrides) -> Options:

@@ -32,7 +32,7 @@ from functools import lru_cache
 from index import sparse
 from index.point_ids import document_point_id
 from index.sparse import SPACES
-from index.store import Found, Store, VectorQuery, Where
+from index.store import Found, QuerySpec, Store, VectorQuery, Where
 
 TOP_BIT = 2**31
 # Documents asked for, and normalised over, per query: as deep as each chunk list (index.search.POOL), so
@@ -105,20 +105,30 @@ def normalised(scores: dict[str, float]) -> dict[str, float]:
     return {key: (value - low) / (6 * sd) for key, value in scores.items()}
 
 
-def document_scores(
-    store: Store, queries: Sequence[VectorQuery], where: Where, language: str | None = None
-) -> dict[str, float]:
-    """Document point id -> normalised document-level BM25 score, for the sparse part of `queries`.
+def document_query(queries: Sequence[VectorQuery], where: Where, language: str | None = None) -> QuerySpec | None:
+    """The document-level query for the sparse part of `queries` (None without sparse sources).
 
-    Payloads are not read (they cost more than the ranking): candidates find
-    their document's score through `document_point_id`.
+    Payloads are not read (they cost more than the ranking): candidates find their document's score
+    through `document_point_id`. `index.search` sends it in one batch with the chunk query.
     """
     sources = lexical_sources(queries, language)
     if not sources:
-        return {}
+        return None
     documents = Where(**{**where.__dict__, "kind": "document"})
-    found = store.query(sources, documents, limit=DOCUMENTS, pool=DOCUMENTS, with_payload=False)
+    return QuerySpec(sources, documents, limit=DOCUMENTS, pool=DOCUMENTS, with_payload=False)
+
+
+def scores_of(found: Sequence[Found]) -> dict[str, float]:
+    """Document point id -> normalised document-level BM25 score, from the document query's answer."""
     return normalised({f.id: f.score for f in found})
+
+
+def document_scores(
+    store: Store, queries: Sequence[VectorQuery], where: Where, language: str | None = None
+) -> dict[str, float]:
+    """Document point id -> normalised document-level BM25 score, for the sparse part of `queries`."""
+    spec = document_query(queries, where, language)
+    return scores_of(store.query_batch([spec])[0]) if spec else {}
 
 
 @lru_cache(maxsize=100_000)

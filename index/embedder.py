@@ -34,6 +34,19 @@ MINILM = "all-MiniLM-L6-v2"
 _PACKAGED = {MINILM.lower(), f"sentence-transformers/{MINILM}".lower()}
 # Models trained with instruction prefixes; others may declare prompts in their own config.
 _E5_PROMPTS = {"query": "query: ", "document": "passage: "}
+# Nearest cosine at or below which a query's meaning is no nearer than unrelated text (index.relevance), per
+# model: a model's cosines live on its own scale. MiniLM: the 15 nonsense queries of eval/negatives.jsonl reach
+# 0.16-0.39 on the bundled corpus, 0.18-0.27 on shared documents and 0.02-0.36 on PIAF sheets.
+# multilingual-e5-small compresses every cosine into 0.75-0.85: nonsense reaches 0.80-0.835 and the
+# out-of-domain questions 0.76-0.847 on the bundled corpus, while real questions start at 0.813, so the floor
+# alone cannot tell them apart; every real question of the three sets has a matching term, which is what keeps
+# them (docs/search-results.md). A model without a measured floor never empties a page on meaning alone.
+_DENSE_FLOORS = {MINILM: 0.40, DEFAULT_MODEL: 0.85}
+
+
+def dense_floor(model: str) -> float | None:
+    """The nothing-found cosine floor measured for `model` (by its name or its folder's name), or None."""
+    return _DENSE_FLOORS.get(model) or _DENSE_FLOORS.get(model.rstrip("/").rsplit("/", 1)[-1])
 
 
 def resolve_model_path(name: str, cache: Path = DEFAULT_CACHE) -> str:
@@ -102,6 +115,11 @@ class Embedder:
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self.cache_hits = 0
         self.cache_misses = 0
+
+    @property
+    def dense_floor(self) -> float | None:
+        """This model's nothing-found cosine floor (see `_DENSE_FLOORS`)."""
+        return dense_floor(self.name)
 
     @property
     def model(self):

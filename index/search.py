@@ -23,7 +23,7 @@ from index.collection import Collection
 from index.passages import Hit, collapse
 from index.query_sources import sources
 from index.records import LIGHT_KEYS
-from index.relevance import nothing_found
+from index.relevance import lexical_probe, matched, near_enough
 from index.reranker import RERANK_TOP
 from index.results import (
     PASSAGES_PER_DOCUMENT,
@@ -38,7 +38,7 @@ from index.results import (
     facet_counts,
     sort_documents,
 )
-from index.store import Found, VectorQuery, Where
+from index.store import Found, QuerySpec, VectorQuery, Where
 from index.tuning import POOL, Tuning, candidate_limit, default_tuning
 from ingest.vocabulary import MODES
 
@@ -59,31 +59,53 @@ __all__ = [
 
 
 def _ranked(
-    collection: Collection, queries: list[VectorQuery], where: Where, tuning: Tuning, language: str | None
-) -> list[Found]:
-    """The best `POOL` fused chunks under `where`, best first, with their light payloads (no text)."""
-    documents: dict[str, float] = {}
-    if tuning.document_lexical > 0 and any(q.group for q in queries):  # score-fused: see document_bm25
-        documents = document_bm25.document_scores(collection.store, queries, where, language)
-    found = collection.store.query(queries, where, limit=POOL, pool=POOL, rrf_k=tuning.rrf_k, with_payload=LIGHT_KEYS)
+    collection: Collection,
+    queries: list[VectorQuery],
+    where: Where,
+    tuning: Tuning,
+    language: str | None,
+    probe: QuerySpec | None = None,
+) -> tuple[list[Found], list[Found]]:
+    """(the best `POOL` fused chunks under `where`, best first, with their light payloads; the probe's answer).
+
+    The chunk query, the document-level BM25 query of a score-fused query (see document_bm25) and the
+    nothing-found probe (index.relevance) go to the store as one batch: one call, one round trip to a server.
+    """
+    specs = [QuerySpec(queries, where, limit=POOL, pool=POOL, rrf_k=tuning.rrf_k, with_payload=LIGHT_KEYS)]
+    document_spec = None
+    if tuning.document_lexical > 0 and any(q.group for q in queries):
+        document_spec = document_bm25.document_query(queries, where, language)
+    extra = [s for s in (document_spec, probe) if s is not None]
+    answers = collection.store.query_batch(specs + extra)
+    found, rest = answers[0], dict(zip([id(s) for s in extra], answers[1:], strict=True))
+    documents = document_bm25.scores_of(rest[id(document_spec)]) if document_spec is not None else {}
     # equal fused scores (the first hits of two equal-weight lists) come back in no fixed order:
     # blend orders them by document and chunk number
-    return document_bm25.blend(found, documents, tuning.document_lexical)
+    ranked = document_bm25.blend(found, documents, tuning.document_lexical)
+    return ranked, rest.get(id(probe), []) if probe is not None else []
 
 
 def _candidates(
-    collection: Collection, queries: list[VectorQuery], filters: SearchFilters, tuning: Tuning, language: str | None
-) -> tuple[list[Found], list[Found]]:
-    """(chunks of the result set in rank order, chunks of the unfiltered pool) — see the module docstring."""
-    ranked = _ranked(collection, queries, SearchFilters().where(), tuning, language)
+    collection: Collection,
+    queries: list[VectorQuery],
+    filters: SearchFilters,
+    tuning: Tuning,
+    language: str | None,
+    probe: QuerySpec | None = None,
+) -> tuple[list[Found], list[Found], list[Found]]:
+    """(chunks of the result set in rank order, chunks of the unfiltered pool, the probe's answer).
+
+    See the module docstring.
+    """
+    ranked, probed = _ranked(collection, queries, SearchFilters().where(), tuning, language, probe)
     if not filters.active:
-        return ranked, ranked
+        return ranked, ranked, probed
     kept = [f for f in ranked if filters.admits(f.keys)]
     known = {f.keys.document_id for f in ranked}
     extra = [
-        f for f in _ranked(collection, queries, filters.where(), tuning, language) if f.keys.document_id not in known
+        f for f in _ranked(collection, queries, filters.where(), tuning, language)[0] if f.keys.document_id not in known
     ]
-    return kept + extra, ranked + extra
+    return kept + extra, ranked + extra, probed
 
 
 def _by_document(collection: Collection, chunks: list[Found]) -> tuple[dict[str, list[Found]], dict[str, str]]:
@@ -189,9 +211,12 @@ def search(
 
     # whether the query's terms match is asked in every mode: a dense search is not emptied for a low cosine alone
     evidence = queries if mode != "dense" else queries + sources(collection, query.strip(), "lexical")[0]
-    if not queries or nothing_found(collection, evidence, SearchFilters().where()):
+    if not queries:
         return result([])
-    chunks, pool = _candidates(collection, queries, filters, tuning, language)
+    probe = lexical_probe(evidence, SearchFilters().where())
+    chunks, pool, probed = _candidates(collection, queries, filters, tuning, language, probe)
+    if not matched(probed, probe) and not near_enough(collection, evidence, SearchFilters().where()):
+        return result([])
     grouped, firsts = _by_document(collection, chunks)
     unfiltered = grouped if pool is chunks else _by_document(collection, pool)[0]
     facets = facet_counts([c[0].keys for c in unfiltered.values()], filters)

@@ -323,7 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, help="synthetic chunks for the scale figures (default 200,000)")
     p.add_argument("--compare", type=int, help="chunks for the qdrant-client local-mode comparison (default 20,000)")
     p.add_argument("--documents", action="append", help="files or folders to ingest (default corpus/documents)")
-    p.add_argument("--skip", help="comma-separated: backends, models, latency, throughput, deep-offset, scale, startup")
+    p.add_argument(
+        "--skip",
+        help="comma-separated: ingest, latency, throughput, deep-offset, server-path, reranker, ocr, backends, models, "
+        "built-store, scale, startup",
+    )
+    p.add_argument("--scale-store", help="a store built by `python -m eval.scale_store build` (1M passages), measured")
+    p.add_argument("--small-store", help="the same seeds built small (10,000), the comparison for --scale-store")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser

@@ -25,6 +25,7 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
         "embedding speed",
         "query latency",
         "throughput",
+        "server path",
         "deep offset",
         "reranker latency",
         "scale",
@@ -40,7 +41,7 @@ def test_quick_bench_measures_every_figure(embedder, monkeypatch):
     latency = figures["query latency"]["values"]
     assert latency["queries"] >= 5 and latency["floor_p50_ms"] > 0 and latency["cache_hit_p50_ms"] > 0
     throughput = figures["throughput"]["values"]
-    assert throughput["rps_16"] > 0
+    assert throughput["rps_16"] > 0 and throughput["search_cpu_ms"] > 0 and throughput["p95_ms_16"] > 0
     assert throughput["errors_16"] == 0, throughput.get("first_error_16")  # 500s under concurrency are a bug
     deep = figures["deep offset"]["values"]
     assert deep["member_searches"] >= 5 and deep["deep_200"] > 0 and deep["deep_400_past_cap"] > 0

@@ -5,6 +5,6 @@
 package speaks only the neutral types of `base`.
 """
 
-from index.store.base import Found, Store, StoredPoint, VectorQuery, Where
+from index.store.base import Found, QuerySpec, Store, StoredPoint, VectorQuery, Where
 
-__all__ = ["Found", "Store", "StoredPoint", "VectorQuery", "Where"]
+__all__ = ["Found", "QuerySpec", "Store", "StoredPoint", "VectorQuery", "Where"]

@@ -151,6 +151,19 @@ Vectors = dict[str, list[float] | tuple[list[int], list[float]]]  # a point's ve
 
 
 @dataclass(frozen=True)
+class QuerySpec:
+    """One query of a batch (`Store.query_batch`): the arguments of `Store.query`."""
+
+    sources: list[VectorQuery]
+    where: Where
+    limit: int
+    offset: int = 0
+    pool: int = 100
+    rrf_k: int = RRF_K
+    with_payload: bool | list[str] = True
+
+
+@dataclass(frozen=True)
 class StoredPoint:
     id: str
     vectors: Vectors
@@ -216,6 +229,7 @@ class Store(Protocol):
         rrf_k: int = RRF_K,
         with_payload: bool | list[str] = True,
     ) -> list[Found]: ...
+    def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]: ...
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]: ...
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]: ...
     def count(self, where: Where) -> int: ...

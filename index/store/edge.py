@@ -7,6 +7,7 @@ local mode scans in Python.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from index.store.base import (
     LIVE,
     RRF_K,
     Found,
+    QuerySpec,
     StoredPoint,
     VectorQuery,
     Where,
@@ -28,6 +30,7 @@ from index.store.base import (
     score_groups,
 )
 from index.store.lock import DataLock
+from index.store.payload_cache import FULL_PAYLOADS, PayloadCache
 from ingest.errors import StoreError
 
 # The indexes that searches check on every candidate (kind, state and the members' filters) are loaded
@@ -45,6 +48,27 @@ def _index_params(field: str):
 
 
 _SCHEMA = {f: _index_params(f) for f in (*KEYWORD_FIELDS, *INTEGER_FIELDS)}
+
+
+def _dense_params(dimension: int) -> qe.EdgeVectorParams:
+    """Dense vectors as a million passages need them: int8 copies in memory, the float originals on disk.
+
+    Searches walk the HNSW graph over the int8 copies (a quarter of the floats' memory) and rescore the
+    candidates with the originals, read from their file (`Memory.Cold`: mapped, not pre-loaded), so the
+    ranking stays the float ranking (docs/performance.md has the nDCG against unquantized vectors).
+    """
+    return qe.EdgeVectorParams(
+        size=dimension,
+        distance=qe.Distance.Cosine,
+        memory=qe.Memory.Cold,
+        quantization_config=qe.ScalarQuantizationConfig(
+            type=qe.ScalarType.Int8, quantile=0.99, memory=qe.Memory.Pinned
+        ),
+    )
+
+
+# Rescoring with the originals after the int8 walk: without it the first hits' order follows the int8 error.
+_RESCORED = qe.SearchParams(quantization=qe.QuantizationSearchParams(rescore=True))
 
 
 def _match(key: str, value: str) -> qe.FieldCondition:
@@ -81,6 +105,10 @@ def _vector(query: VectorQuery) -> list[float] | qe.SparseVector:
     return query.dense if query.dense is not None else qe.SparseVector(*query.terms)
 
 
+def _params(query: VectorQuery) -> qe.SearchParams | None:
+    return _RESCORED if query.dense is not None else None
+
+
 def _weighted_sum(weights: list[float]) -> qe.Formula:
     """Σ weight_i × score of prefetch i; a point missing from a prefetch scores 0 there."""
     E = qe.Expression
@@ -96,7 +124,10 @@ def _score_fusion(
     """Prefetches and final formula of a score-fused query (see base.score_groups)."""
     parts = []
     for _, members in groups:
-        inner = [qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using)) for s in members]
+        inner = [
+            qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using), params=_params(s))
+            for s in members
+        ]
         if len(inner) > 1:
             inner = [qe.Prefetch(limit=n, prefetches=inner, query=_weighted_sum([s.weight for s in members]))]
         parts.append(qe.Prefetch(limit=n, prefetches=inner, query=qe.Fusion.Dbsf()))  # type: ignore[arg-type]
@@ -114,6 +145,43 @@ def _found(point, score: float | None = None) -> Found:
     )
 
 
+def _request(spec: QuerySpec) -> qe.QueryRequest:
+    sources, limit, offset, with_payload = spec.sources, spec.limit, spec.offset, spec.with_payload
+    flt = to_filter(spec.where)
+    n = max(spec.pool, limit + offset)
+    groups = score_groups(sources)
+    if len(sources) == 1:
+        return qe.QueryRequest(
+            limit=limit,
+            offset=offset,
+            query=qe.Query.Nearest(_vector(sources[0]), using=sources[0].using),
+            params=_params(sources[0]),
+            filter=flt,
+            with_payload=with_payload,
+        )
+    if groups is not None:
+        prefetches, formula = _score_fusion(groups, flt, n)
+        return qe.QueryRequest(
+            limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload, query=formula
+        )
+    prefetches = [
+        qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using), params=_params(s))
+        for s in sources
+    ]
+    return qe.QueryRequest(
+        limit=limit,
+        offset=offset,
+        prefetches=prefetches,
+        with_payload=with_payload,
+        query=qe.Fusion.Rrf(k=spec.rrf_k, weights=[s.weight for s in sources]),  # type: ignore[arg-type]
+    )
+
+
+def _ids(ids: list[str]) -> list[int | UUID | str]:
+    """Point ids as Edge's retrieve() types them (ours are UUID strings)."""
+    return list(ids)
+
+
 class EdgeStore:
     backend = "qdrant-edge"
     sole_writer = True  # the shard's folder is locked to this process (index.store.lock)
@@ -125,6 +193,8 @@ class EdgeStore:
         """
         self.folder = folder
         self.min_free_mb = min_free_mb
+        self._light = PayloadCache()  # the light keys of the pool's chunks (index.store.payload_cache)
+        self._full = PayloadCache(FULL_PAYLOADS)  # whole payloads of the points of result pages
         check_writable(folder)
         check_free(folder, min_free_mb)
         self._lock = DataLock(folder)
@@ -139,7 +209,8 @@ class EdgeStore:
                 self._shard = qe.EdgeShard.create(
                     str(shard_path),
                     qe.EdgeConfig(
-                        vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
+                        vectors={DENSE: _dense_params(dimension)},
+                        payload_memory=qe.Memory.Cold,  # payloads are read for a page's 30 chunks, not scanned
                         sparse_vectors={
                             name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf) for name in SPACES.values()
                         },
@@ -159,7 +230,13 @@ class EdgeStore:
     def _update(self, operation) -> None:
         """Every write goes through here: a disk short of space stops it before the store maps more."""
         check_free(self.folder, self.min_free_mb)
-        self._shard.update(operation)
+        self._light.clear()
+        self._full.clear()
+        try:
+            self._shard.update(operation)
+        finally:
+            self._light.clear()
+            self._full.clear()
 
     def upsert(self, points: list[StoredPoint]) -> None:
         if not points:
@@ -196,34 +273,32 @@ class EdgeStore:
         rrf_k: int = RRF_K,
         with_payload: bool | list[str] = True,
     ) -> list[Found]:
-        flt = to_filter(where)
-        n = max(pool, limit + offset)
-        groups = score_groups(sources)
-        if len(sources) == 1:
-            request = qe.QueryRequest(
-                limit=limit,
-                offset=offset,
-                query=qe.Query.Nearest(_vector(sources[0]), using=sources[0].using),
-                filter=flt,
-                with_payload=with_payload,
-            )
-        elif groups is not None:
-            prefetches, formula = _score_fusion(groups, flt, n)
-            request = qe.QueryRequest(
-                limit=limit, offset=offset, prefetches=prefetches, with_payload=with_payload, query=formula
-            )
+        return self.query_batch([QuerySpec(sources, where, limit, offset, pool, rrf_k, with_payload)])[0]
+
+    def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]:
+        """Several queries in one engine call, planned together (one pass over the segments).
+
+        Payload keys asked for by name come from the payload cache (see index.store.payload_cache).
+        """
+        generation = self._light.generation
+        keyed = [replace(s, with_payload=False) if isinstance(s.with_payload, list) else s for s in specs]
+        if len(keyed) == 1:
+            answers = [self._shard.query(_request(keyed[0]))]
         else:
-            prefetches = [
-                qe.Prefetch(limit=n, filter=flt, query=qe.Query.Nearest(_vector(s), using=s.using)) for s in sources
-            ]
-            request = qe.QueryRequest(
-                limit=limit,
-                offset=offset,
-                prefetches=prefetches,
-                with_payload=with_payload,
-                query=qe.Fusion.Rrf(k=rrf_k, weights=[s.weight for s in sources]),  # type: ignore[arg-type]
-            )
-        return [_found(p) for p in self._shard.query(request)]
+            answers = self._shard.query_batch(qe.QueryBatchRequest([_request(s) for s in keyed]))
+        out = []
+        for spec, points in zip(specs, answers, strict=True):
+            found = [_found(p) for p in points]
+            if isinstance(spec.with_payload, list):
+                payloads = self._light.payloads([f.id for f in found], spec.with_payload, self._read, generation)
+                found = [Found(f.id, f.score, payloads.get(f.id, {})) for f in found]
+            out.append(found)
+        return out
+
+    def _read(self, ids: list[str], keys: list[str]) -> dict[str, dict[str, object]]:
+        return {
+            str(r.id): r.payload or {} for r in self._shard.retrieve(_ids(ids), with_payload=keys, with_vector=False)
+        }
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
         out: list[Found] = []
@@ -239,8 +314,16 @@ class EdgeStore:
                 return out
 
     def retrieve(self, ids: list[str], with_vectors: bool = False) -> list[Found]:
-        wanted: list[int | UUID | str] = list(ids)
-        return [_found(r, 0.0) for r in self._shard.retrieve(wanted, with_payload=True, with_vector=with_vectors)]
+        """Points by id, in the order found; whole payloads come from the payload cache (a result page's)."""
+        if with_vectors:
+            return [_found(r, 0.0) for r in self._shard.retrieve(_ids(ids), with_payload=True, with_vector=True)]
+        payloads = self._full.payloads(ids, (), self._read_all, self._full.generation)
+        return [Found(i, 0.0, payloads[i]) for i in dict.fromkeys(ids) if i in payloads]
+
+    def _read_all(self, ids: list[str], _keys: list[str]) -> dict[str, dict[str, object]]:
+        return {
+            str(r.id): r.payload or {} for r in self._shard.retrieve(_ids(ids), with_payload=True, with_vector=False)
+        }
 
     def count(self, where: Where) -> int:
         return self._shard.count(qe.CountRequest(filter=to_filter(where), exact=True))

@@ -18,6 +18,7 @@ from index.store.base import (
     LIVE,
     RRF_K,
     Found,
+    QuerySpec,
     StoredPoint,
     VectorQuery,
     Where,
@@ -95,6 +96,32 @@ def _found(point, score: float = 0.0) -> Found:
     return Found(str(point.id), getattr(point, "score", score), dict(point.payload or {}), vectors)
 
 
+def _request(spec: QuerySpec) -> m.QueryRequest:
+    sources, limit, offset, with_payload = spec.sources, spec.limit, spec.offset, spec.with_payload
+    flt = to_filter(spec.where)
+    n = max(spec.pool, limit + offset)
+    groups = score_groups(sources)
+    if len(sources) == 1:
+        return m.QueryRequest(
+            query=_vector(sources[0]),
+            using=sources[0].using,
+            filter=flt,
+            limit=limit,
+            offset=offset,
+            with_payload=with_payload,
+        )
+    if groups is not None:
+        prefetch, formula = _score_fusion(groups, flt, n)
+        return m.QueryRequest(prefetch=prefetch, query=formula, limit=limit, offset=offset, with_payload=with_payload)
+    return m.QueryRequest(
+        prefetch=[m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=n) for s in sources],
+        limit=limit,
+        offset=offset,
+        with_payload=with_payload,
+        query=m.RrfQuery(rrf=m.Rrf(k=spec.rrf_k, weights=[s.weight for s in sources])),
+    )
+
+
 class ServerStore:
     backend = "qdrant-server"
     sole_writer = False  # other processes (a second service, `procsearch ingest`) may write at the same time
@@ -160,35 +187,12 @@ class ServerStore:
         rrf_k: int = RRF_K,
         with_payload: bool | list[str] = True,
     ) -> list[Found]:
-        flt = to_filter(where)
-        n = max(pool, limit + offset)
-        groups = score_groups(sources)
-        if len(sources) == 1:
-            response = self._client.query_points(
-                self.collection,
-                query=_vector(sources[0]),
-                using=sources[0].using,
-                query_filter=flt,
-                limit=limit,
-                offset=offset,
-                with_payload=with_payload,
-            )
-        elif groups is not None:
-            prefetch, formula = _score_fusion(groups, flt, n)
-            response = self._client.query_points(
-                self.collection, prefetch=prefetch, query=formula, limit=limit, offset=offset, with_payload=with_payload
-            )
-        else:
-            prefetch = [m.Prefetch(query=_vector(s), using=s.using, filter=flt, limit=n) for s in sources]
-            response = self._client.query_points(
-                self.collection,
-                prefetch=prefetch,
-                limit=limit,
-                offset=offset,
-                with_payload=with_payload,
-                query=m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=[s.weight for s in sources])),
-            )
-        return [_found(p) for p in response.points]
+        return self.query_batch([QuerySpec(sources, where, limit, offset, pool, rrf_k, with_payload)])[0]
+
+    def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]:
+        """Several queries in one request to the server (`query_batch_points`): one round trip."""
+        responses = self._client.query_batch_points(self.collection, requests=[_request(s) for s in specs])
+        return [[_found(p) for p in response.points] for response in responses]
 
     def scroll(self, where: Where, with_vectors: bool = False) -> list[Found]:
         out: list[Found] = []
