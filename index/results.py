@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 
 from index.passages import Hit
 from index.store import Where
+from index.tender_payload import TENDER_KEYS
 
 UNITS = ("document", "passage")
 SORTS = ("relevance", "date")
 PASSAGES_PER_DOCUMENT = 3  # best passages shown with each document of a page
 RESULT_WINDOW = 200  # offset + k at most: deeper pages cost more than 3 first pages (docs/security.md)
-FACETS = ("doc_type", "language", "year", "buyer")
+FACETS = ("doc_type", "language", "year", "buyer", "cpv_divisions", "procedure")
+# the filter each facet leaves out of its own counts (see facet_counts)
+FACET_FILTERS = {"doc_type": "doc_type", "language": "language", "year": "year", "buyer": "buyer"}
+FACET_FILTERS |= {"cpv_divisions": "cpv", "procedure": "procedure"}
 # Payload keys read for every chunk of the pool: what grouping, filters, facets and sorting need. Not the
 # text, title or source, read for a page's chunks only (payload reading is most of a query's cost).
-LIGHT_KEYS = ["document_id", "index", "doc_type", "language", "year", "date", "buyer"]
+LIGHT_KEYS = ["document_id", "index", "doc_type", "language", "year", "date", "buyer", *TENDER_KEYS]
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,13 @@ class SearchFilters:
     year_to: int | None = None
     document_ids: tuple[str, ...] = ()
     exclude_document_ids: tuple[str, ...] = ()
+    cpv: tuple[str, ...] = ()  # significant prefixes (index.cpv.significant_prefix): a code finds its sub-codes
+    procedures: tuple[str, ...] = ()
+    currencies: tuple[str, ...] = ()
+    value_min: float | None = None  # some amount of the document within, in its own currency (tender_payload)
+    value_max: float | None = None
+    deadline_from: int | None = None  # YYYYMMDD
+    deadline_to: int | None = None
 
     def where(self, kind: str = "chunk") -> Where:
         return Where(
@@ -45,6 +56,13 @@ class SearchFilters:
             year_to=self.year_to,
             document_ids=self.document_ids,
             exclude_document_ids=self.exclude_document_ids,
+            cpv_prefixes=self.cpv,
+            procedures=self.procedures,
+            currencies=self.currencies,
+            value_min=self.value_min,
+            value_max=self.value_max,
+            deadline_from=self.deadline_from,
+            deadline_to=self.deadline_to,
         )
 
     @property
@@ -54,6 +72,7 @@ class SearchFilters:
     def admits(self, payload: dict[str, object], skip: str = "") -> bool:
         """Whether a chunk's payload passes every condition (but the facet `skip`), as the store's filter would."""
         year = payload.get("year")
+        amounts = payload.get("amounts") or []
         checks = {
             "language": not self.languages or payload.get("language") in self.languages,
             "doc_type": not self.doc_types or payload.get("doc_type") in self.doc_types,
@@ -62,8 +81,22 @@ class SearchFilters:
             and (self.year_to is None or (isinstance(year, int) and year <= self.year_to)),
             "ids": (not self.document_ids or payload.get("document_id") in self.document_ids)
             and payload.get("document_id") not in self.exclude_document_ids,
+            "cpv": not self.cpv or bool(set(self.cpv) & set(payload.get("cpv_prefixes") or [])),
+            "procedure": not self.procedures or payload.get("procedure") in self.procedures,
+            "currency": not self.currencies or bool(set(self.currencies) & set(payload.get("currencies") or [])),
+            "value": (self.value_min is None and self.value_max is None)
+            or any(_within(a, self.value_min, self.value_max) for a in amounts),  # type: ignore[union-attr]
+            "deadline": (self.deadline_from is None and self.deadline_to is None)
+            or _within(payload.get("deadline_day"), self.deadline_from, self.deadline_to),
         }
         return all(ok for key, ok in checks.items() if key != skip)
+
+
+def _within(value: object, low: float | None, high: float | None) -> bool:
+    """Whether a number lies in [low, high] (an open end is no bound), as Qdrant's range condition decides."""
+    if not isinstance(value, int | float):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 @dataclass(frozen=True)
@@ -98,12 +131,14 @@ def facet_counts(documents: list[dict[str, object]], filters: SearchFilters) -> 
     choice's count is what the page's total says. `documents` are the result set's documents
     before filtering (their chunk payloads).
     """
-    skip = {"doc_type": "doc_type", "language": "language", "year": "year", "buyer": "buyer"}
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        counts = Counter(
-            str(d[facet]) for d in documents if d.get(facet) not in (None, "") and filters.admits(d, skip=skip[facet])
-        )
+        counts: Counter[str] = Counter()
+        for d in documents:
+            value = d.get(facet)
+            if value in (None, "", []) or not filters.admits(d, skip=FACET_FILTERS[facet]):
+                continue
+            counts.update(str(v) for v in dict.fromkeys(value if isinstance(value, list) else [value]))
         out[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     return out
 

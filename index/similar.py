@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from index.collection import Collection
+from index.purchase import Kinship, cpv_neighbours, kinship
 from index.search import SearchFilters, sources
 from index.store import VectorQuery
 from index.store.base import DENSE, Where
@@ -96,6 +97,7 @@ class Precedent:
     record: dict[str, object]
     score: float
     same_procurement: bool
+    kinship: Kinship = Kinship()  # shared CPV, buyer and criteria (index.purchase)
 
 
 def procurement_references(title: str, source: str, text: str) -> set[str]:
@@ -167,7 +169,13 @@ def find_precedents(
     cosines = _document_cosines(collection, vector, where) if vector else {}
     floor = max(COSINE_FLOOR, RELATIVE_CUTOFF * max(cosines.values(), default=0.0))
     precedents = []
-    for doc, score in sorted(best.items(), key=lambda item: -item[1])[:CANDIDATES]:
+    candidates = sorted(best.items(), key=lambda item: -item[1])[:CANDIDATES]
+    for neighbour in cpv_neighbours(collection, record, where):  # same purchase by CPV, whatever the words
+        doc = str(neighbour["document_id"])
+        if doc not in records:
+            records[doc] = neighbour
+            candidates.append((doc, 0.0))
+    for doc, score in candidates:
         if doc not in records:
             continue
         other = records[doc]
@@ -177,10 +185,16 @@ def find_precedents(
             name_words(str(other.get("source", ""))),
         )
         kin = same_procurement(mine, theirs)
-        if kin or not cosines or cosines.get(doc, 0.0) >= floor:
-            precedents.append(Precedent(other, score, kin))
+        purchase = kinship(record, other)
+        if kin or purchase.rank == 2 or not cosines or cosines.get(doc, 0.0) >= floor:
+            precedents.append(Precedent(other, score, kin, purchase))
     precedents.sort(
-        key=lambda p: (not p.same_procurement, p.record.get("doc_type") != record.get("doc_type"), -p.score)
+        key=lambda p: (
+            not p.same_procurement,
+            -p.kinship.rank,
+            p.record.get("doc_type") != record.get("doc_type"),
+            -p.score,
+        )
     )
     return precedents[:k]
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from index import document_bm25, sparse
 from index.store import StoredPoint, Where
 from index.store.base import DENSE
+from index.tender_payload import buyer_of, tender_payload
 from ingest.ids import chunk_point_id, document_point_id
 from ingest.near_duplicates import minhash
 from ingest.types import ParsedDocument
@@ -52,12 +53,6 @@ class RepairReport:
     stale: list[str] = field(default_factory=list)  # records whose passages disagree: re-ingest them
     orphans: int = 0  # live passages with no record, deleted
     leftovers: int = 0  # hidden passages of interrupted writes, deleted
-
-
-def buyer_of(extra: dict[str, object]) -> str | None:
-    """The buyer a catalog or front matter names (`buyer`), as one facet value; None when absent."""
-    buyer = extra.get("buyer")
-    return " ".join(str(buyer).split()) or None if isinstance(buyer, str) else None
 
 
 def _step(collection: Collection, name: str) -> None:
@@ -115,6 +110,7 @@ def write_document(
         "chunks": len(parsed.chunks),
         "extra": doc.extra,
         "buyer": buyer_of(doc.extra),
+        **tender_payload(doc.extra),
         "ingested_at": time.time(),
         "minhash": signature,
         "duplicate_of": collection.near_duplicate_of(doc.id, signature),
@@ -227,6 +223,7 @@ def _chunk_point(doc, version: str, generation: str, chunk, vector: list[float])
             "source": doc.source,
             "date": doc.date,
             "buyer": buyer_of(doc.extra),
+            **tender_payload(doc.extra),
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
@@ -9,7 +10,7 @@ from litestar.params import Parameter
 
 from index.collection import Collection
 from index.results import RESULT_WINDOW
-from index.search import SearchFilters, search
+from index.search import search
 from service.errors import BadRequest, error_responses
 from service.limits import check_window
 from service.query_log import QueryLog, searched_now
@@ -18,21 +19,20 @@ from service.routes.deps import require_reader
 from service.schemas import (
     SORT_DESCRIPTION,
     UNIT_DESCRIPTION,
+    VALUE_DESCRIPTION,
+    CpvCode,
+    Currency,
     DocType,
     Language,
     Mode,
+    Procedure,
     SearchRequest,
     SearchResponse,
     Sort,
     Unit,
 )
+from service.search_filters import search_filters
 from service.settings import Settings
-
-
-def _tuple(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return tuple(value) if isinstance(value, list) else (str(value),)
 
 
 def run_search(
@@ -40,16 +40,8 @@ def run_search(
 ) -> SearchResponse:
     if not body.q.strip():
         raise BadRequest("the query is empty: send some words in 'q'")
-    if body.year_from and body.year_to and body.year_from > body.year_to:
-        raise BadRequest("year_from is after year_to")
+    filters = search_filters(body)
     check_window(body.offset, body.k)
-    filters = SearchFilters(
-        languages=_tuple(body.lang),
-        doc_types=_tuple(body.type),
-        buyers=_tuple(body.buyer),
-        year_from=body.year_from,
-        year_to=body.year_to,
-    )
     result = search(
         collection,
         body.q,
@@ -119,6 +111,15 @@ class SearchController(Controller):
         buyer: Annotated[
             list[str] | None, Parameter(description="Buyer(s), as named in the facet counts; repeatable.")
         ] = None,
+        cpv: Annotated[
+            list[CpvCode] | None, Parameter(description="CPV code(s), each finding its sub-codes; repeatable.")
+        ] = None,
+        procedure: Annotated[list[Procedure] | None, Parameter(description="Procedure code(s); repeatable.")] = None,
+        currency: Annotated[list[Currency] | None, Parameter(description="Currency of the values; repeatable.")] = None,
+        value_min: Annotated[float | None, Parameter(ge=0, description="Lowest value. " + VALUE_DESCRIPTION)] = None,
+        value_max: Annotated[float | None, Parameter(ge=0, description="Highest value. " + VALUE_DESCRIPTION)] = None,
+        deadline_from: Annotated[dt.date | None, Parameter(description="Earliest tender deadline (ISO date).")] = None,
+        deadline_to: Annotated[dt.date | None, Parameter(description="Latest tender deadline (ISO date).")] = None,
         mode: Annotated[Mode, Parameter(description="hybrid (default), dense or lexical.")] = "hybrid",
         unit: Annotated[Unit, Parameter(description=UNIT_DESCRIPTION)] = "document",
         sort: Annotated[Sort, Parameter(description=SORT_DESCRIPTION)] = "relevance",
@@ -135,6 +136,13 @@ class SearchController(Controller):
                 buyer=buyer,
                 year_from=year_from,
                 year_to=year_to,
+                cpv=cpv,
+                procedure=procedure,
+                currency=currency,
+                value_min=value_min,
+                value_max=value_max,
+                deadline_from=deadline_from,
+                deadline_to=deadline_to,
                 mode=mode,
                 unit=unit,
                 sort=sort,
