@@ -107,6 +107,28 @@ PROCEDURE_NAMES: dict[str, dict[str, str]] = {
     },
 }
 
+CATEGORY_NAMES: dict[str, dict[str, str]] = {  # ingest.fields.record.CRITERION_CATEGORIES
+    "fr": {
+        "price": "prix",
+        "cost": "coût",
+        "quality": "qualité",
+        "technical": "valeur technique",
+        "environment": "environnement",
+        "social": "social",
+        "delivery": "délais",
+        "other": "autre",
+    },
+    "en": {
+        "price": "price",
+        "cost": "cost",
+        "quality": "quality",
+        "technical": "technical merit",
+        "environment": "environment",
+        "social": "social",
+        "delivery": "delivery",
+        "other": "other",
+    },
+}
 CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
 
@@ -121,8 +143,13 @@ def money(amount: float, currency: str, ui: str) -> str:
 
 
 def cpv_entries(codes: list[str], ui: str) -> list[dict[str, str]]:
-    """Each code with its division's label, main code first."""
-    return [{"code": c, "division": c[:2], "label": division_label(c[:2], ui) or ""} for c in codes]
+    """Each code, main code first, with its division's label after the first code of that division."""
+    out, labelled = [], set()
+    for code in codes:
+        label = "" if code[:2] in labelled else division_label(code[:2], ui) or ""
+        labelled.add(code[:2])
+        out.append({"code": code, "division": code[:2], "label": label})
+    return out
 
 
 def criteria_entries(fields: TenderFields) -> list[dict[str, str]]:
@@ -164,7 +191,8 @@ def why_similar(precedent: Precedent, ui: str) -> list[str]:
     if kin.same_buyer:
         reasons.append(words["same_buyer"])
     if kin.shared_criteria:
-        reasons.append(f"{words['shared_criteria']}: {', '.join(kin.shared_criteria)}")
+        names = [CATEGORY_NAMES[ui].get(c, c) for c in kin.shared_criteria]
+        reasons.append(f"{words['shared_criteria']}{' :' if ui == 'fr' else ':'} {', '.join(names)}")
     return reasons
 
 
