@@ -10,9 +10,9 @@ an RFQ, its award minutes: they share a reference such as "NV-2023-07", or a fil
 name that differs only by the kind of document, "cctp-…-2023" / "pv-cao-…-2023");
 then documents of the same type, since a buyer looking from a tender wants other
 tenders before guides about the topic; then by score. For a document with CPV codes, what it buys comes right
-after its own procurement: documents sharing a CPV group (3 digits) or deeper, then a division, are read even
-when their words differ (two furniture notices in two languages) and ranked before the rest
-(index.purchase; eval/similar_shared.tsv measures it). Below RELATIVE_CUTOFF of the
+after its own procurement: documents sharing a CPV group (3 digits) or deeper are read even when their words
+differ (two furniture notices in two languages), and those sharing a group, then those sharing a division, rank
+before the rest (index.purchase; eval/similar_shared.tsv measures it). Below RELATIVE_CUTOFF of the
 best candidate's score a document is not a precedent but background noise of the
 fused lists, and is left out rather than filling the page.
 
