@@ -28,7 +28,7 @@ from ingest.types import ParsedDocument
 from ingest.walk import walk_paths
 
 EMBED_BATCH_CHUNKS = 256  # documents are embedded together up to this many chunks (one model call)
-PIPELINE_VERSION = "5"  # bump when extraction, chunking or indexed terms change, so every file is re-ingested
+PIPELINE_VERSION = "6"  # bump when extraction, chunking or indexed terms change, so every file is re-ingested
 log = logging.getLogger(__name__)
 WriteStatus = Literal["added", "updated", "unchanged"]  # what writing one file did
 

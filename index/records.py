@@ -38,7 +38,18 @@ def decode(payload: dict[str, Any], kind: type[_R], point_id: str = "") -> _R:
         ) from exc
 
 
-class DocumentFields(msgspec.Struct, frozen=True, kw_only=True):
+class TenderKeys(msgspec.Struct, frozen=True, kw_only=True):
+    """A tender's filterable fields, flat on the document record and on each of its chunks (index.tender_payload)."""
+
+    cpv_prefixes: list[str] = []
+    cpv_divisions: list[str] = []
+    procedure: str | None = None
+    amounts: list[float] = []
+    currencies: list[str] = []
+    deadline_day: int | None = None
+
+
+class DocumentFields(TenderKeys, frozen=True, kw_only=True):
     """A document's fields that each of its chunks carries too, so a result shows them without its record."""
 
     title: str = ""
@@ -50,7 +61,7 @@ class DocumentFields(msgspec.Struct, frozen=True, kw_only=True):
     source: str = ""
 
 
-class ChunkKeys(msgspec.Struct, frozen=True, kw_only=True):
+class ChunkKeys(TenderKeys, frozen=True, kw_only=True):
     """The keys of a chunk read for every candidate of a search: grouping, filters, facets and sorting.
 
     Not the text, title or source, read for a page's chunks only (payload reading is most of a query's cost).

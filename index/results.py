@@ -22,7 +22,10 @@ Sort = Literal["relevance", "date"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
 PASSAGES_PER_DOCUMENT = 3  # best passages shown with each document of a page
 RESULT_WINDOW = 200  # offset + k at most: deeper pages cost more than 3 first pages (docs/security.md)
-FACETS = ("doc_type", "language", "year", "buyer")
+FACETS = ("doc_type", "language", "year", "buyer", "cpv_divisions", "procedure")
+# the filter each facet leaves out of its own counts (see facet_counts)
+FACET_FILTERS = {"doc_type": "doc_type", "language": "language", "year": "year", "buyer": "buyer"}
+FACET_FILTERS |= {"cpv_divisions": "cpv", "procedure": "procedure"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,13 @@ class SearchFilters:
     year_to: int | None = None
     document_ids: tuple[str, ...] = ()
     exclude_document_ids: tuple[str, ...] = ()
+    cpv: tuple[str, ...] = ()  # significant prefixes (index.cpv.significant_prefix): a code finds its sub-codes
+    procedures: tuple[str, ...] = ()
+    currencies: tuple[str, ...] = ()
+    value_min: float | None = None  # some amount of the document within, in its own currency (tender_payload)
+    value_max: float | None = None
+    deadline_from: int | None = None  # YYYYMMDD
+    deadline_to: int | None = None
 
     def where(self, kind: str = "chunk") -> Where:
         return Where(
@@ -46,6 +56,13 @@ class SearchFilters:
             year_to=self.year_to,
             document_ids=self.document_ids,
             exclude_document_ids=self.exclude_document_ids,
+            cpv_prefixes=self.cpv,
+            procedures=self.procedures,
+            currencies=self.currencies,
+            value_min=self.value_min,
+            value_max=self.value_max,
+            deadline_from=self.deadline_from,
+            deadline_to=self.deadline_to,
         )
 
     @property
@@ -63,8 +80,22 @@ class SearchFilters:
             and (self.year_to is None or (year is not None and year <= self.year_to)),
             "ids": (not self.document_ids or chunk.document_id in self.document_ids)
             and chunk.document_id not in self.exclude_document_ids,
+            "cpv": not self.cpv or bool(set(self.cpv) & set(chunk.cpv_prefixes)),
+            "procedure": not self.procedures or chunk.procedure in self.procedures,
+            "currency": not self.currencies or bool(set(self.currencies) & set(chunk.currencies)),
+            "value": (self.value_min is None and self.value_max is None)
+            or any(_within(a, self.value_min, self.value_max) for a in chunk.amounts),
+            "deadline": (self.deadline_from is None and self.deadline_to is None)
+            or _within(chunk.deadline_day, self.deadline_from, self.deadline_to),
         }
         return all(ok for key, ok in checks.items() if key != skip)
+
+
+def _within(value: object, low: float | None, high: float | None) -> bool:
+    """Whether a number lies in [low, high] (an open end is no bound), as Qdrant's range condition decides."""
+    if not isinstance(value, int | float):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 @dataclass(frozen=True)
@@ -94,7 +125,14 @@ class SearchResult:
 
 def facet_values(chunk: ChunkKeys) -> dict[str, object]:
     """A chunk's value for each facet of FACETS."""
-    return {"doc_type": chunk.doc_type, "language": chunk.language, "year": chunk.year, "buyer": chunk.buyer}
+    return {
+        "doc_type": chunk.doc_type,
+        "language": chunk.language,
+        "year": chunk.year,
+        "buyer": chunk.buyer,
+        "cpv_divisions": chunk.cpv_divisions,
+        "procedure": chunk.procedure,
+    }
 
 
 def facet_counts(documents: list[ChunkKeys], filters: SearchFilters) -> dict[str, dict[str, int]]:
@@ -104,14 +142,14 @@ def facet_counts(documents: list[ChunkKeys], filters: SearchFilters) -> dict[str
     choice's count is what the page's total says. `documents` are the result set's documents
     before filtering (their best chunks).
     """
-    values = [facet_values(d) for d in documents]
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        counts = Counter(
-            str(v[facet])
-            for d, v in zip(documents, values, strict=True)
-            if v[facet] not in (None, "") and filters.admits(d, skip=facet)
-        )
+        counts: Counter[str] = Counter()
+        for d in documents:
+            value = facet_values(d)[facet]
+            if value in (None, "", []) or not filters.admits(d, skip=FACET_FILTERS[facet]):
+                continue
+            counts.update(str(v) for v in dict.fromkeys(value if isinstance(value, list) else [value]))
         out[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     return out
 

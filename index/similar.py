@@ -9,7 +9,10 @@ Order: other documents of the same procurement first (the draft and the final of
 an RFQ, its award minutes: they share a reference such as "NV-2023-07", or a file
 name that differs only by the kind of document, "cctp-…-2023" / "pv-cao-…-2023");
 then documents of the same type, since a buyer looking from a tender wants other
-tenders before guides about the topic; then by score. Below RELATIVE_CUTOFF of the
+tenders before guides about the topic; then by score. For a document with CPV codes, what it buys comes right
+after its own procurement: documents sharing a CPV group (3 digits) or deeper are read even when their words
+differ (two furniture notices in two languages), and those sharing a group, then those sharing a division, rank
+before the rest (index.purchase; eval/similar_shared.tsv measures it). Below RELATIVE_CUTOFF of the
 best candidate's score a document is not a precedent but background noise of the
 fused lists, and is left out rather than filling the page.
 
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from index.collection import Collection
+from index.purchase import Kinship, cpv_neighbours, kinship
 from index.records import DocumentRecord
 from index.search import SearchFilters, sources
 from index.store import VectorQuery
@@ -97,6 +101,7 @@ class Precedent:
     record: DocumentRecord
     score: float
     same_procurement: bool
+    kinship: Kinship = Kinship()  # shared CPV, buyer and criteria (index.purchase)
 
 
 def procurement_references(title: str, source: str, text: str) -> set[str]:
@@ -172,16 +177,25 @@ def find_precedents(
     cosines = _document_cosines(collection, vector, where) if vector else {}
     floor = max(COSINE_FLOOR, RELATIVE_CUTOFF * max(cosines.values(), default=0.0))
     precedents = []
-    for doc, score in sorted(best.items(), key=lambda item: -item[1])[:CANDIDATES]:
+    candidates = sorted(best.items(), key=lambda item: -item[1])[:CANDIDATES]
+    for neighbour in cpv_neighbours(collection, record, where):  # same purchase by CPV, whatever the words
+        doc = neighbour.document_id
+        if doc not in records:
+            records[doc] = neighbour
+            candidates.append((doc, 0.0))
+    for doc, score in candidates:
         if doc not in records:
             continue
         other = records[doc]
         text = " ".join(c.text for c in collection.chunks(doc)[:3]) if mine[0] else ""
         theirs = (procurement_references(other.title, other.source, text), name_words(other.source))
         kin = same_procurement(mine, theirs)
-        if kin or not cosines or cosines.get(doc, 0.0) >= floor:
-            precedents.append(Precedent(other, score, kin))
-    precedents.sort(key=lambda p: (not p.same_procurement, p.record.doc_type != record.doc_type, -p.score))
+        purchase = kinship(record, other)
+        if kin or purchase.rank == 2 or not cosines or cosines.get(doc, 0.0) >= floor:
+            precedents.append(Precedent(other, score, kin, purchase))
+    precedents.sort(
+        key=lambda p: (not p.same_procurement, -p.kinship.rank, p.record.doc_type != record.doc_type, -p.score)
+    )
     return precedents[:k]
 
 

@@ -34,6 +34,7 @@ from index.point_ids import chunk_point_id, document_point_id
 from index.records import ChunkRecord, DocumentRecord, chunk_payload, document_payload
 from index.store import StoredPoint, Where
 from index.store.base import DENSE, Vectors
+from index.tender_payload import buyer_of, tender_payload
 from ingest.near_duplicates import minhash
 from ingest.types import Chunk, Document, ParsedDocument
 
@@ -53,12 +54,6 @@ class RepairReport:
     stale: list[str] = field(default_factory=list)  # records whose passages disagree: re-ingest them
     orphans: int = 0  # live passages with no record, deleted
     leftovers: int = 0  # hidden passages of interrupted writes, deleted
-
-
-def buyer_of(extra: dict[str, object]) -> str | None:
-    """The buyer a catalog or front matter names (`buyer`), as one facet value; None when absent."""
-    buyer = extra.get("buyer")
-    return " ".join(str(buyer).split()) or None if isinstance(buyer, str) else None
 
 
 def _step(collection: Collection, name: str) -> None:
@@ -114,6 +109,7 @@ def write_document(
         chunks=len(parsed.chunks),
         extra=doc.extra,
         buyer=buyer_of(doc.extra),
+        **tender_payload(doc.extra),
         ingested_at=time.time(),
         minhash=signature,
         duplicate_of=collection.near_duplicate_of(doc.id, signature),
@@ -222,6 +218,7 @@ def _chunk_point(doc: Document, version: str, generation: str, chunk: Chunk, vec
         source=doc.source,
         date=doc.date,
         buyer=buyer_of(doc.extra),
+        **tender_payload(doc.extra),
     )
     return StoredPoint(
         chunk_point_id(doc.id, f"{version}:{generation}", chunk.index),

@@ -6,6 +6,9 @@ Accept-Language, else English.
 
 from __future__ import annotations
 
+from service.tender_view import PROCEDURE_NAMES
+from service.tender_view import WORDS as TENDER_WORDS
+
 UI_LANGUAGES = ("fr", "en")
 DEFAULT_UI = "en"
 
@@ -259,4 +262,6 @@ def translations(ui: str) -> dict[str, object]:
         "doc_types": DOC_TYPES[ui],
         "doc_types_plural": DOC_TYPES_PLURAL[ui],
         "language_names": LANGUAGES[ui],
+        "tw": TENDER_WORDS[ui],  # the procurement filters, fields and precedents (service.tender_view)
+        "procedure_names": PROCEDURE_NAMES[ui],
     }

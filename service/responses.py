@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from index.cpv import division_label
 from index.highlight import highlight
 from index.passages import Hit
 from index.records import DocumentRecord
@@ -114,5 +115,13 @@ def search_response(
         sort=result.sort,
         offset=offset,
         k=k,
-        facets=Facets(**result.facets),
+        facets=facets(result.facets),
     )
+
+
+def facets(counts: dict[str, dict[str, int]]) -> Facets:
+    """The result set's facet counts, with the official label of each CPV division counted."""
+    named = {"cpv_divisions": "cpv_division"}
+    divisions = counts.get("cpv_divisions", {})
+    labels = {d: {lang: division_label(d, lang) or d for lang in ("en", "fr")} for d in divisions}
+    return Facets(**{named.get(k, k): v for k, v in counts.items()}, cpv_division_labels=labels)

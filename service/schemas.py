@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 import msgspec
@@ -37,6 +38,32 @@ HIGHLIGHT_DESCRIPTION = (
     "syntax (#, **, [text](url), list markers, table rules) is left out; '…' marks a cut. Insert it as is."
 )
 Year = Annotated[int, Meta(ge=1900, le=2100)]
+Procedure = Literal[
+    "open",
+    "restricted",
+    "neg-w-call",
+    "neg-wo-call",
+    "comp-dial",
+    "innovation",
+    "adapted",
+    "simplified",
+    "schedule",
+    "oth-single",
+    "oth-mult",
+]  # ingest.fields.record.PROCEDURES (tests/test_procurement_filters.py checks they agree)
+CpvCode = Annotated[
+    str,
+    Meta(
+        pattern=r"^\d{2,8}(-\d)?$",
+        description="A CPV code (39100000 or 39100000-3); it finds its sub-codes (39100000 finds 39110000).",
+    ),
+]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$", description="An ISO 4217 code (EUR, GBP, USD).")]
+Amount = Annotated[float, Meta(ge=0)]
+VALUE_DESCRIPTION = (
+    "A document matches when one of its stated values (estimated, maximum or awarded) lies in the range, in that "
+    "value's own currency: amounts are not converted, so add `currency` to compare one currency only."
+)
 
 
 class SearchRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,6 +75,13 @@ class SearchRequest(msgspec.Struct, forbid_unknown_fields=True):
     buyer: Annotated[str | list[str] | None, Meta(description="Buyer(s), as named in the facet counts.")] = None
     year_from: Annotated[Year | None, Meta(description="Earliest document year.")] = None
     year_to: Annotated[Year | None, Meta(description="Latest document year.")] = None
+    cpv: Annotated[CpvCode | list[CpvCode] | None, Meta(description="CPV code(s); each finds its sub-codes.")] = None
+    procedure: Annotated[Procedure | list[Procedure] | None, Meta(description="Procedure code(s).")] = None
+    currency: Annotated[Currency | list[Currency] | None, Meta(description="Currency of the values.")] = None
+    value_min: Annotated[Amount | None, Meta(description="Lowest value. " + VALUE_DESCRIPTION)] = None
+    value_max: Annotated[Amount | None, Meta(description="Highest value. " + VALUE_DESCRIPTION)] = None
+    deadline_from: Annotated[dt.date | None, Meta(description="Earliest tender deadline (ISO date).")] = None
+    deadline_to: Annotated[dt.date | None, Meta(description="Latest tender deadline (ISO date).")] = None
     mode: Annotated[Mode, Meta(description="hybrid (dense + BM25 fused), dense or lexical.")] = "hybrid"
     unit: Annotated[Unit, Meta(description=UNIT_DESCRIPTION)] = "document"
     sort: Annotated[Sort, Meta(description=SORT_DESCRIPTION)] = "relevance"
@@ -112,6 +146,14 @@ class Facets(msgspec.Struct):
     language: dict[str, int] = {}
     year: Annotated[dict[str, int], Meta(description="Keys are years as strings.")] = {}
     buyer: dict[str, int] = {}
+    cpv_division: Annotated[
+        dict[str, int], Meta(description="CPV divisions (the codes' first two digits) of the documents' tender fields.")
+    ] = {}
+    procedure: dict[str, int] = {}
+    cpv_division_labels: Annotated[
+        dict[str, dict[str, str]],
+        Meta(description="The official CPV 2008 label of each division counted, by language: {'45': {'en', 'fr'}}."),
+    ] = {}
 
 
 class SearchResponse(msgspec.Struct):
@@ -178,9 +220,39 @@ class DocumentList(msgspec.Struct):
     documents: list[DocumentSummary]
 
 
+class AwardCriterion(msgspec.Struct, omit_defaults=True):
+    name: Annotated[str, Meta(description="As the document writes it.")]
+    category: Annotated[str, Meta(description="price, cost, quality, technical, environment, social, delivery, other.")]
+    weight: Annotated[float | None, Meta(description="Its weight, in percent or points as the document gives it.")] = (
+        None
+    )
+
+
+class SharedCpv(msgspec.Struct):
+    code: Annotated[str, Meta(description="The deepest CPV prefix both documents reach ('4523': a class of both).")]
+    division: str
+    label_en: Annotated[str, Meta(description="Official CPV 2008 label of the division, English.")]
+    label_fr: Annotated[str, Meta(description="Official CPV 2008 label of the division, French.")]
+
+
+class PrecedentNote(msgspec.Struct):
+    """Why a document is a precedent, and its award criteria to set beside the source's."""
+
+    id: Annotated[str, Meta(description="The precedent's id (the same order as `documents`).")]
+    same_procurement: Annotated[bool, Meta(description="Another document of the same purchase (draft, award…).")]
+    shared_cpv: Annotated[list[SharedCpv], Meta(description="CPV prefixes both reach, deepest only.")] = []
+    same_buyer: bool = False
+    shared_criteria: Annotated[list[str], Meta(description="Award-criterion categories both use.")] = []
+    criteria: Annotated[list[AwardCriterion], Meta(description="The precedent's award criteria.")] = []
+
+
 class SimilarResponse(msgspec.Struct):
     document_id: str
     documents: list[DocumentSummary]
+    criteria: Annotated[list[AwardCriterion], Meta(description="The source document's award criteria.")] = []
+    precedents: Annotated[
+        list[PrecedentNote], Meta(description="Why each of `documents` is similar, in the same order.")
+    ] = []
 
 
 class UploadedFile(msgspec.Struct):

@@ -7,18 +7,13 @@ through any of them finds the same documents and is refused with the same messag
 from __future__ import annotations
 
 from index.collection import Collection
-from index.search import SearchFilters, search
+from index.search import search
 from service.errors import BadRequest
 from service.limits import check_window
 from service.query_log import QueryLog, searched_now
 from service.responses import search_response
 from service.schemas import SearchRequest, SearchResponse
-
-
-def _tuple(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return tuple(value) if isinstance(value, list) else (str(value),)
+from service.search_filters import search_filters
 
 
 def run_search(
@@ -30,16 +25,8 @@ def run_search(
     """
     if not body.q.strip():
         raise BadRequest("the query is empty: send some words in 'q'")
-    if body.year_from and body.year_to and body.year_from > body.year_to:
-        raise BadRequest("year_from is after year_to")
+    filters = search_filters(body)
     check_window(body.offset, body.k)
-    filters = SearchFilters(
-        languages=_tuple(body.lang),
-        doc_types=_tuple(body.type),
-        buyers=_tuple(body.buyer),
-        year_from=body.year_from,
-        year_to=body.year_to,
-    )
     result = search(
         collection,
         body.q,

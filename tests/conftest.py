@@ -237,3 +237,54 @@ def link_target(href: str) -> str:
     if href.startswith("/open/"):
         return parse_qs(urlsplit(href).query)["to"][0]
     return href
+
+
+TENDERS = {
+    # source → (front matter type, text): the tender fields each one states are what tests/test_procurement.py checks
+    "fr/rc-mobilier-bureau-2024.md": (
+        "tender",
+        "# Règlement de consultation : fourniture de mobilier de bureau\n\nPouvoir adjudicateur : Ville de Kerbourg\n\n"
+        "Objet : fourniture de sièges et de bureaux pour les services municipaux. Code CPV principal : 39130000 "
+        "(mobilier de bureau), CPV additionnel : 39112000.\n\nProcédure adaptée en application du code de la "
+        "commande publique.\n\nMontant maximum du marché : 60 000 € HT.\n\nDate limite de réception des offres : "
+        "15 mars 2024 à 12h00.\n\n## Critères d'attribution\n\n| Critère | Pondération |\n|---|---|\n"
+        "| Prix | 40 % |\n| Valeur technique | 35 % |\n| Performance environnementale | 25 % |\n",
+    ),
+    "fr/rc-mobilier-scolaire-2022.md": (
+        "tender",
+        "# Règlement de consultation : mobilier scolaire\n\nPouvoir adjudicateur : Ville de Montaigu-sur-Loire\n\n"
+        "Objet : fourniture de tables et de chaises pour les écoles. Code CPV : 39160000.\n\nProcédure adaptée.\n\n"
+        "Montant maximum : 45 000 € HT.\n\nDate limite de réception des offres : 4 avril 2022 à 12h00.\n\n"
+        "## Critères d'attribution\n\n| Critère | Pondération |\n|---|---|\n| Prix | 50 % |\n"
+        "| Valeur technique | 30 % |\n| Performance environnementale | 20 % |\n",
+    ),
+    "en/itt-office-chairs-2023.md": (
+        "tender",
+        "# Invitation to tender: office chairs\n\nContracting authority: Northvale County Council\n\nSupply of "
+        "ergonomic office chairs and desks for council offices. CPV: 39110000.\n\nThis is an open procedure.\n\n"
+        "Estimated contract value: £150,000.\n\nTender deadline: 2 June 2023 at 12:00.\n\n## Award criteria\n\n"
+        "| Criterion | Weighting |\n|---|---|\n| Price | 50 % |\n| Quality | 30 % |\n| Sustainability | 20 % |\n",
+    ),
+    "fr/cctp-travaux-ecole-2024.md": (
+        "tender",
+        "# Marché de travaux : réhabilitation de l'école et de son mobilier\n\nPouvoir adjudicateur : Ville de "
+        "Kerbourg\n\nTravaux de réhabilitation du groupe scolaire. Code CPV principal : 45214200.\n\nProcédure "
+        "ouverte.\n\nMontant estimé : 1 200 000 € HT.\n\nDate limite de réception des offres : 30 septembre 2024 "
+        "à 12h00.\n\nLe mobilier des salles de classe et les bureaux sont déposés avant les travaux.\n",
+    ),
+    "fr/guide-achat-mobilier.md": (
+        "guide",
+        "# Guide : acheter du mobilier de bureau durable\n\nLe mobilier de bureau, les sièges et les bureaux "
+        "peuvent être achetés de réemploi. Ce guide présente les labels et les critères environnementaux.\n",
+    ),
+}
+
+
+def tender_corpus(root: Path) -> Path:
+    """Four small tenders that state their CPV codes, procedure, value, deadline and criteria, and a guide."""
+    for source, (doc_type, text) in TENDERS.items():
+        path = root / source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        title = text.splitlines()[0].lstrip("# ")
+        path.write_text(f"---\ntitle: {title}\ntype: {doc_type}\n---\n{text}", encoding="utf-8")
+    return root

@@ -33,6 +33,16 @@ DOC = Document(
 )
 CHUNK = Chunk("d1", 4, "Le titulaire nettoie les locaux.", 2, 3, "Article 4", 100, 132, "fr", ocr=True)
 
+# the tender keys (index.tender_payload) of a document that states no tender field
+TENDER_NONE = {
+    "cpv_prefixes": [],
+    "cpv_divisions": [],
+    "procedure": None,
+    "amounts": [],
+    "currencies": [],
+    "deadline_day": None,
+}
+
 
 @pytest.mark.unit
 def test_a_chunk_is_stored_with_the_keys_and_values_of_the_untyped_payload():
@@ -61,6 +71,7 @@ def test_a_chunk_is_stored_with_the_keys_and_values_of_the_untyped_payload():
         "source": "lots/cctp.pdf",
         "date": "2023-05-02",
         "buyer": "Ville de Rennes",
+        **TENDER_NONE,
     }
     assert decode(point.payload, ChunkRecord) == ChunkRecord(**point.payload)  # and reads back as written
 
@@ -72,7 +83,7 @@ def test_a_document_record_is_stored_with_the_keys_of_the_untyped_payload():
     assert set(payload) == {
         "kind", "state", "document_id", "title", "doc_type", "language", "year", "date", "source", "path",
         "pages", "size", "content_type", "sha256", "version", "generation", "chunks", "extra", "buyer",
-        "ingested_at", "minhash", "duplicate_of",
+        "ingested_at", "minhash", "duplicate_of", *TENDER_NONE,
     }  # fmt: skip
     assert "embedded_with" in document_payload(DocumentRecord(document_id="d1", embedded_with="m"))
     assert decode(payload, DocumentRecord) == record

@@ -25,8 +25,14 @@ KEYWORD_FIELDS = (
     "source",
     "generation",
     "buyer",
+    "cpv_prefixes",
+    "cpv_divisions",
+    "procedure",
+    "currencies",
 )
-INTEGER_FIELDS = ("year",)
+INTEGER_FIELDS = ("year", "deadline_day")
+FLOAT_FIELDS = ("amounts",)
+RANGE_FIELDS = INTEGER_FIELDS + FLOAT_FIELDS  # conditions on them are (key, (gte, lte)); see conditions()
 RRF_K = 60
 LIVE = "$live"  # the composite visibility condition below; each backend builds it as a nested filter
 
@@ -44,6 +50,13 @@ class Where:
     buyers: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    cpv_prefixes: tuple[str, ...] = ()  # significant prefixes (index.cpv): a code matches its sub-codes
+    procedures: tuple[str, ...] = ()
+    currencies: tuple[str, ...] = ()
+    value_min: float | None = None  # one of the document's amounts within the range (index.tender_payload)
+    value_max: float | None = None
+    deadline_from: int | None = None  # YYYYMMDD (index.tender_payload.day_number)
+    deadline_to: int | None = None
     version: str | None = None
     exclude_version: str | None = None
     state: str | None = None  # raw chunk state ("live"/"hidden"), for the write protocol (index.writes)
@@ -62,7 +75,31 @@ def visible(state: object, switched: object) -> bool:
     return (state == "live") != (switched == "1")
 
 
-Condition = tuple[str, tuple]  # (key, values) for a match, (key, (gte, lte)) for the "year" range
+Condition = tuple[str, tuple]  # (key, values) for a match, (key, (gte, lte)) for a key of RANGE_FIELDS
+
+
+def _filters(where: Where) -> list[Condition]:
+    """The search filters' conditions: matches on keyword lists, then ranges."""
+    out: list[Condition] = []
+    for key, values in (
+        ("document_id", where.document_ids),
+        ("language", where.languages),
+        ("doc_type", where.doc_types),
+        ("buyer", where.buyers),
+        ("cpv_prefixes", where.cpv_prefixes),
+        ("procedure", where.procedures),
+        ("currencies", where.currencies),
+    ):
+        if values:
+            out.append((key, tuple(values)))
+    for key, low, high in (
+        ("year", where.year_from, where.year_to),
+        ("amounts", where.value_min, where.value_max),
+        ("deadline_day", where.deadline_from, where.deadline_to),
+    ):
+        if low is not None or high is not None:
+            out.append((key, (low, high)))
+    return out
 
 
 def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
@@ -81,16 +118,7 @@ def conditions(where: Where) -> tuple[list[Condition], list[Condition]]:
         must.append((LIVE, ()))
     if switched == "1":
         must.append(("switched", ("1",)))
-    for key, values in (
-        ("document_id", where.document_ids),
-        ("language", where.languages),
-        ("doc_type", where.doc_types),
-        ("buyer", where.buyers),
-    ):
-        if values:
-            must.append((key, tuple(values)))
-    if where.year_from is not None or where.year_to is not None:
-        must.append(("year", (where.year_from, where.year_to)))
+    must += _filters(where)
     must_not: list[Condition] = []
     if where.exclude_document_ids:
         must_not.append(("document_id", tuple(where.exclude_document_ids)))

@@ -17,9 +17,11 @@ from index.disk import check_free, check_writable
 from index.sparse import SPACES
 from index.store.base import (
     DENSE,
+    FLOAT_FIELDS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     LIVE,
+    RANGE_FIELDS,
     RRF_K,
     Found,
     QuerySpec,
@@ -44,10 +46,12 @@ def _index_params(field: str):
     memory = qe.Memory.Cold if field in _COLD else None
     if field in INTEGER_FIELDS:
         return qe.IntegerIndexParams(lookup=True, range=True, memory=memory)
+    if field in FLOAT_FIELDS:
+        return qe.FloatIndexParams(memory=memory)
     return qe.KeywordIndexParams(memory=memory)
 
 
-_SCHEMA = {f: _index_params(f) for f in (*KEYWORD_FIELDS, *INTEGER_FIELDS)}
+_SCHEMA = {f: _index_params(f) for f in (*KEYWORD_FIELDS, *INTEGER_FIELDS, *FLOAT_FIELDS)}
 
 
 def _dense_params(dimension: int) -> qe.EdgeVectorParams:
@@ -87,7 +91,7 @@ _LIVE = qe.Filter(
 def _condition(key: str, values: tuple) -> qe.FieldCondition | qe.Filter:
     if key == LIVE:
         return _LIVE
-    if key == "year":
+    if key in RANGE_FIELDS:
         return qe.FieldCondition(key=key, range=qe.RangeFloat(gte=values[0], lte=values[1]))
     if len(values) == 1:
         return qe.FieldCondition(key=key, match=qe.MatchValue(values[0]))

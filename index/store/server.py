@@ -13,9 +13,11 @@ from qdrant_client import models as m
 from index.sparse import SPACES
 from index.store.base import (
     DENSE,
+    FLOAT_FIELDS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     LIVE,
+    RANGE_FIELDS,
     RRF_K,
     Found,
     QuerySpec,
@@ -30,6 +32,7 @@ from ingest.errors import StoreError
 _SCHEMA = {
     **{f: m.PayloadSchemaType.KEYWORD for f in KEYWORD_FIELDS},
     **{f: m.PayloadSchemaType.INTEGER for f in INTEGER_FIELDS},
+    **{f: m.PayloadSchemaType.FLOAT for f in FLOAT_FIELDS},
 }
 
 
@@ -49,7 +52,7 @@ _LIVE = m.Filter(
 def _condition(key: str, values: tuple) -> m.FieldCondition | m.Filter:
     if key == LIVE:
         return _LIVE
-    if key == "year":
+    if key in RANGE_FIELDS:
         return m.FieldCondition(key=key, range=m.Range(gte=values[0], lte=values[1]))
     if len(values) == 1:
         return m.FieldCondition(key=key, match=m.MatchValue(value=values[0]))

@@ -20,13 +20,13 @@ from index.collection import Collection
 from index.parsing import ParserPool
 from index.records import DocumentRecord
 from index.search import SearchFilters
-from index.similar import similar_documents
 from ingest.errors import IngestError
 from ingest.vocabulary import DOC_TYPES
 from service import audit
 from service.errors import BadRequest, error_responses
 from service.openapi import ADMIN_SECURITY, DocumentId, UploadOperation
 from service.originals import upload_source, verified_original
+from service.precedents import similar_response
 from service.responses import document_summary
 from service.routes.deps import require_admin, require_reader
 from service.schemas import (
@@ -224,8 +224,11 @@ class DocumentController(Controller):
         "/{document_id:str}/similar",
         sync_to_thread=True,
         summary="Documents most like this one (precedents)",
-        description="The same procurement's other documents first (draft, final, award), then documents of the "
-        "same type, then the others; only those close enough (a relevance cut-off). Filters as in search.",
+        description="The same procurement's other documents first (draft, final, award), then, for a tender with "
+        "CPV codes, those that share a CPV group (then a division), then documents of the same type, then the "
+        "others; only those close enough (a relevance cut-off, which a shared CPV group passes). Each comes with "
+        "why (`precedents`: shared CPV with its labels, same buyer, same criteria) and its award criteria, to set "
+        "beside the source's (`criteria`). Filters as in search.",
         responses=error_responses(400, 401, 404, 503),
     )
     def similar(
@@ -254,10 +257,7 @@ class DocumentController(Controller):
         filters = SearchFilters(
             languages=tuple(lang or ()), doc_types=tuple(doc_type or ()), year_from=year_from, year_to=year_to
         )
-        found = similar_documents(collection, document_id, k, filters)
-        return SimilarResponse(
-            document_id=document_id, documents=[document_summary(r, score=round(s, 6)) for r, s in found]
-        )
+        return similar_response(collection, document_id, k, filters)
 
     @post(
         summary="Upload and ingest files (admin key)",

@@ -17,7 +17,7 @@ from litestar.response import Template
 
 from index.collection import Collection
 from index.search import SearchFilters
-from index.similar import similar_documents
+from index.similar import find_precedents
 from ingest.errors import ModelError, NotFoundError, StoreError
 from ingest.vocabulary import DEFAULT_MODE, DOC_TYPES, MAIN_LANGUAGES, MODES
 from service.errors import BadRequest
@@ -31,14 +31,16 @@ from service.schemas import DocumentSummary, SearchRequest, SearchResponse
 from service.searching import run_search
 from service.settings import Settings
 from service.signin import render_signin
+from service.tender_form import TENDER_KEYS, tender_form, tender_request
+from service.tender_view import criteria_side_by_side, tender_view, why_similar
 
 log = logging.getLogger(__name__)
 
 PAGE_K = 10  # documents per page, as the API's default
 SIMILAR_POOL = 30  # similar_documents cuts off the weak ones and ranks same-type first; grouped by type
 SIMILAR_PER_TYPE = 5
-FILTER_KEYS = ("lang", "type", "buyer", "year_from", "year_to")
-SEARCH_KEYS = ("q", "lang", "type", "buyer", "year_from", "year_to", "mode", "k", "sort")
+FILTER_KEYS = ("lang", "type", "buyer", "year_from", "year_to", *TENDER_KEYS)
+SEARCH_KEYS = ("q", "lang", "type", "buyer", "year_from", "year_to", *TENDER_KEYS, "mode", "k", "sort")
 SORT_CHOICES = ("relevance", "date")
 TYPE_CHOICES: tuple[str, ...] = DOC_TYPES
 LANGUAGE_CHOICES: tuple[str, ...] = MAIN_LANGUAGES  # offered always; another language once it is asked for
@@ -46,6 +48,14 @@ LANGUAGE_CHOICES: tuple[str, ...] = MAIN_LANGUAGES  # offered always; another la
 
 def _params(request: Request) -> list[tuple[str, str]]:
     return [(key, value) for key, value in request.query_params.multi_items()]
+
+
+def _query_lists(request: Request) -> dict[str, list[str]]:
+    """Every query key with all its values."""
+    out: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        out.setdefault(key, []).append(value)
+    return out
 
 
 def _url(path: str, params: list[tuple[str, str]], **replace: str | None) -> str:
@@ -119,6 +129,7 @@ def _card(
     doc: DocumentSummary,
     explicit_ui: str | None,
     passages: list[dict[str, object]] | None = None,
+    ui: str = "en",
 ) -> dict[str, object]:
     buyer = doc.buyer or doc.extra.get("buyer")
     return {
@@ -131,6 +142,7 @@ def _card(
         "similar_url": _url(f"/similar/{doc.id}", [], ui=explicit_ui),
         "versions": _versions(doc),
         "passages": passages or [],
+        "tender": tender_view(doc.extra, ui),
     }
 
 
@@ -180,6 +192,7 @@ def _results(
     params: list[tuple[str, str]],
     explicit: str | None,
     t: dict[str, str],
+    ui: str = "en",
 ) -> dict[str, object]:
     """The page's result cards, summary and pager: `k` documents a page, each with its best passages."""
     by_id = {p.id: p for p in response.passages}
@@ -199,7 +212,7 @@ def _results(
                     ),
                 }
             )
-        groups.append(_card(doc, explicit, passages))
+        groups.append(_card(doc, explicit, passages, ui))
     nav = {}
     if body.offset > 0:
         nav["prev_url"] = _url("/", params, offset=str(max(0, body.offset - body.k)) or None)
@@ -252,6 +265,7 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
         "facets": {},
         "advanced_open": mode != DEFAULT_MODE or bool(qp.get("k")),
         "mode_choices": list(MODES),
+        "tender": tender_form(_query_lists(request), {}, ui),
     }
     context.update(form=form, searched=bool(q.strip()), error=None, groups=[], response=None, title=t["page_title"])
     if not q.strip():
@@ -272,10 +286,12 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
                 "buyer": buyers or None,
                 "year_from": _int_field(qp.get("year_from"), "year_from", t),
                 "year_to": _int_field(qp.get("year_to"), "year_to", t),
+                **tender_request(_query_lists(request)),
                 "mode": mode,
                 "sort": sort,
             },
             SearchRequest,
+            strict=False,  # the page's dates and amounts arrive as text
         )
         response = run_search(collection, body, query_log, source="page")
     except msgspec.ValidationError as exc:
@@ -288,8 +304,10 @@ def search_page(request: Request, collection: Collection, settings: Settings, qu
         log.exception("search page failed for %r", q)
         context["error"], status = "internal error; the server log has the details", 500
     else:
-        context.update(_results(response, body, params, explicit, t))
-        form["facets"] = msgspec.structs.asdict(response.facets)
+        context.update(_results(response, body, params, explicit, t, ui))
+        facets = msgspec.structs.asdict(response.facets)
+        form["facets"] = facets
+        form["tender"] = tender_form(_query_lists(request), facets, ui)
         form["buyer_choices"] = list(dict.fromkeys(buyers + list(response.facets.buyer)))
     context["title"] = t["results_title"].format(q=q if len(q) <= 80 else q[:77] + "…")
     return _render("search.html", context, status)
@@ -327,20 +345,22 @@ def similar_page(request: Request, collection: Collection, settings: Settings, d
         return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 400)
     try:
         source = document_summary(collection.document(document_id).record)
-        found = similar_documents(collection, document_id, SIMILAR_POOL, filters)
+        found = find_precedents(collection, document_id, SIMILAR_POOL, filters)
     except NotFoundError as exc:
         return _render("message.html", {**context, "title": t["error_not_found"], "message": str(exc)}, 404)
     except (StoreError, ModelError) as exc:
         return _render("message.html", {**context, "title": t["error_title"], "message": str(exc)}, 503)
     sections: dict[str, list[dict[str, object]]] = {}
-    for record, _score in found:
-        doc = document_summary(record)
+    for precedent in found:
+        doc = document_summary(precedent.record)
         group = sections.setdefault(doc.doc_type, [])
         if len(group) < SIMILAR_PER_TYPE:
-            group.append(_card(doc, explicit))
+            group.append({**_card(doc, explicit, ui=ui), "why": why_similar(precedent, ui)})
+    source_card = _card(source, explicit, ui=ui)
     context.update(
-        source=_card(source, explicit),
+        source=source_card,
         sections=list(sections.items()),
+        criteria_table=criteria_side_by_side(source_card, [c for cards in sections.values() for c in cards]),
         title=t["similar_title"].format(title=source.title),
     )
     return _render("similar.html", context)

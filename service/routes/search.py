@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
@@ -15,9 +16,13 @@ from service.routes.deps import require_reader
 from service.schemas import (
     SORT_DESCRIPTION,
     UNIT_DESCRIPTION,
+    VALUE_DESCRIPTION,
+    CpvCode,
+    Currency,
     DocType,
     Language,
     Mode,
+    Procedure,
     SearchRequest,
     SearchResponse,
     Sort,
@@ -60,6 +65,15 @@ class SearchController(Controller):
         buyer: Annotated[
             list[str] | None, Parameter(description="Buyer(s), as named in the facet counts; repeatable.")
         ] = None,
+        cpv: Annotated[
+            list[CpvCode] | None, Parameter(description="CPV code(s), each finding its sub-codes; repeatable.")
+        ] = None,
+        procedure: Annotated[list[Procedure] | None, Parameter(description="Procedure code(s); repeatable.")] = None,
+        currency: Annotated[list[Currency] | None, Parameter(description="Currency of the values; repeatable.")] = None,
+        value_min: Annotated[float | None, Parameter(ge=0, description="Lowest value. " + VALUE_DESCRIPTION)] = None,
+        value_max: Annotated[float | None, Parameter(ge=0, description="Highest value. " + VALUE_DESCRIPTION)] = None,
+        deadline_from: Annotated[dt.date | None, Parameter(description="Earliest tender deadline (ISO date).")] = None,
+        deadline_to: Annotated[dt.date | None, Parameter(description="Latest tender deadline (ISO date).")] = None,
         mode: Annotated[Mode, Parameter(description="hybrid (default), dense or lexical.")] = "hybrid",
         unit: Annotated[Unit, Parameter(description=UNIT_DESCRIPTION)] = "document",
         sort: Annotated[Sort, Parameter(description=SORT_DESCRIPTION)] = "relevance",
@@ -76,6 +90,13 @@ class SearchController(Controller):
                 buyer=buyer,
                 year_from=year_from,
                 year_to=year_to,
+                cpv=cpv,
+                procedure=procedure,
+                currency=currency,
+                value_min=value_min,
+                value_max=value_max,
+                deadline_from=deadline_from,
+                deadline_to=deadline_to,
                 mode=mode,
                 unit=unit,
                 sort=sort,
