@@ -17,19 +17,17 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TypedDict
 
 from index import writes
 from index.embedder import Embedder
 from index.records import ChunkRecord, DocumentRecord, MetaRecord, decode, meta_payload
+from index.reranker import Reranker  # imported at run time: Litestar reads these annotations
 from index.store import Found, Store, StoredPoint, Where
 from ingest.errors import NotFoundError, StoreError
 from ingest.ids import document_point_id, meta_point_id
 from ingest.near_duplicates import THRESHOLD, similarity
 from ingest.types import ParsedDocument
-
-if TYPE_CHECKING:
-    from index.reranker import Reranker
 
 RECORDS_CACHED = 20_000  # document records kept by records(); past that the copy starts again
 
@@ -259,8 +257,6 @@ def open_collection(
         location = str(folder)
     result = Collection(store, embedder, location)
     if reranker:
-        from index.reranker import Reranker
-
         result.reranker = Reranker(reranker)
     try:
         meta = result.meta()
