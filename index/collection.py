@@ -23,7 +23,7 @@ from index import writes
 from index.embedder import Embedder
 from index.point_ids import document_point_id, meta_point_id
 from index.records import ChunkRecord, DocumentRecord, MetaRecord, decode, meta_payload
-from index.reranker import Reranker
+from index.reranker import Reranker  # imported at run time: Litestar reads these annotations
 from index.store import Found, Store, StoredPoint, Where
 from ingest.errors import NotFoundError, StoreError
 from ingest.near_duplicates import THRESHOLD, similarity
@@ -259,8 +259,6 @@ def open_collection(
         location = str(folder)
     result = Collection(store, embedder, location)
     if reranker:
-        from index.reranker import Reranker
-
         result.reranker = Reranker(reranker, allow_download)
     try:
         meta = result.meta()

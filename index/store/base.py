@@ -8,10 +8,11 @@ against both backends and check that they agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from index.records import ChunkKeys, ChunkRecord, DocumentFields, DocumentRecord, decode
+
+_R = TypeVar("_R", ChunkKeys, ChunkRecord, DocumentFields, DocumentRecord)
 
 DENSE = "dense"
 KEYWORD_FIELDS = (
@@ -210,31 +211,38 @@ class Found:
     def rescored(self, score: float) -> Found:
         """The same point at another score, with the views already decoded."""
         copy = Found(self.id, score, self.payload, self.vectors)
-        copy.__dict__.update((name, self.__dict__[name]) for name in _VIEWS if name in self.__dict__)
+        copy.__dict__.update((name, view) for name, view in self.__dict__.items() if name in _VIEWS)
         return copy
 
-    @cached_property
+    def _view(self, kind: type[_R]) -> _R:
+        """The payload decoded as `kind`, once: a search reads the keys of each candidate several times."""
+        view = self.__dict__.get(kind.__name__)
+        if view is None:
+            view = self.__dict__[kind.__name__] = decode(self.payload, kind, self.id)
+        return view
+
+    @property
     def keys(self) -> ChunkKeys:
         """A chunk's light keys (enough for a payload read with `LIGHT_KEYS`)."""
-        return decode(self.payload, ChunkKeys, self.id)
+        return self._view(ChunkKeys)
 
-    @cached_property
+    @property
     def chunk(self) -> ChunkRecord:
         """A chunk read with its whole payload."""
-        return decode(self.payload, ChunkRecord, self.id)
+        return self._view(ChunkRecord)
 
-    @cached_property
+    @property
     def fields(self) -> DocumentFields:
         """The document fields of a chunk or a document point (what is missing from a light read takes its default)."""
-        return decode(self.payload, DocumentFields, self.id)
+        return self._view(DocumentFields)
 
-    @cached_property
+    @property
     def record(self) -> DocumentRecord:
         """A document point's record."""
-        return decode(self.payload, DocumentRecord, self.id)
+        return self._view(DocumentRecord)
 
 
-_VIEWS = ("keys", "chunk", "fields", "record")  # Found's cached views
+_VIEWS = {kind.__name__ for kind in (ChunkKeys, ChunkRecord, DocumentFields, DocumentRecord)}  # Found's cached views
 
 
 class Store(Protocol):
