@@ -22,7 +22,7 @@ MIN_WORD_SHARE = 0.6  # typed test pages score above 0.9, the garbage kinds of t
 _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿæœáíóúãõåø")
 _TOKEN = re.compile(r"\S+")
 _EDGE = "\"'«»“”‘’()[]{}.,;:!?*•–—-/"
-_LEADERS = re.compile(r"[.…_·]{3,}")  # dot leaders of contents pages and forms: layout, neither text nor garbage
+_LEADERS = re.compile(r"[.…_·](?: ?[.…_·]){2,}")  # dot leaders (contents, forms): layout, not text
 _NEUTRAL = re.compile(r"(?<!\S)[:;!?–—→•«»|-]{1,2}(?!\S)")  # French spaced punctuation, arrows, bullets, bars
 _SCHEME = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)
 _JOINS = re.compile(r"[/’'.:@&_=?#-]")  # inside URLs, elisions, codes: l’ADEME, how/when, www.gao.gov, T&M

@@ -89,8 +89,9 @@ def test_scans_have_no_text_layer_and_ocr_reads_them_page_by_page(scans):
 
 @needs_ocr
 @pytest.mark.integration
-def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder, tmp_path):
-    """Done when of issue 19: ingested by the parser workers, found in the other language, at page 2."""
+def test_scans_are_found_across_languages_and_open_at_their_page(scans, e5_embedder, tmp_path):
+    """Done when of issue 19, with the default model: ingested by the parser workers, found in the other
+    language, at page 2."""
     corpus = scans["fr/deliberation-restauration-2023-147.pdf"].parents[1]
     make_pdf(
         corpus / "fr" / "ccap-nettoyage.pdf",
@@ -101,7 +102,7 @@ def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder
         ["Zero-emission fleet guide: whole-life costing of vans and cars, fuel cards and driver training. " * 6],
     )
     settings = Settings(data_dir=tmp_path / "data")
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
+    with open_collection(data_dir=settings.data_dir, create=True, embedder=e5_embedder) as collection:
         # limits far above the defaults: this checks what OCR reads, on a machine other tests may be loading
         report = ingest_paths(collection, [corpus], workers=1, timeout=1800, ocr_page_timeout=900)
         assert not report.failed, report.failed
