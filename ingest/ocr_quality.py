@@ -9,7 +9,7 @@ is usable when it has at least MIN_WORD_CHARS of them and they make at least
 MIN_WORD_SHARE of its visible characters. tests/test_ocr_quality.py holds the
 cases (typed French and English pages pass with a share above 0.9; stamps,
 glyph ids, private-use, replacement characters, symbols and shifted letters
-fail); the thresholds are not yet measured over ../shared's PDFs.
+fail); over ../shared's PDFs, docs/ocr.md gives the pages sent to OCR and why.
 """
 
 from __future__ import annotations
