@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = sub.add_parser("corpus", help="the bundled corpus with its PDFs scanned")
     corpus.add_argument("target", type=Path)
     retrieval = sub.add_parser("retrieval", help="the bundled evaluation set over the text PDFs and over their scans")
-    retrieval.add_argument("--data", type=Path, default=Path("data-ocr-retrieval"), help="stores (kept, reused)")
+    retrieval.add_argument("--data", type=Path, default=Path("data/ocr-retrieval"), help="stores (kept, reused)")
     retrieval.add_argument("--scans", type=Path, help="the scanned corpus (default: DATA/corpus; built if missing)")
     retrieval.add_argument("--mode", default="hybrid,lexical,dense", help="search modes, comma-separated")
     retrieval.add_argument("--workers", type=int, default=2)
