@@ -10,6 +10,7 @@ so only characters count, not line breaks.
     python -m eval.ocr_set cer [--pages 32] [--shard 1/3] 2> LOG    CER per page and condition (JSON lines)
     python -m eval.ocr_set merge LOG...                            mean CER per condition and language, pages/s
     python -m eval.ocr_set corpus OUT             the bundled corpus with every PDF replaced by its scan
+    python -m eval.ocr_set retrieval [--data DIR]  nDCG@10 of the bundled set: text PDFs against their scans
 """
 
 from __future__ import annotations
@@ -282,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     merge.add_argument("logs", type=Path, nargs="+")
     corpus = sub.add_parser("corpus", help="the bundled corpus with its PDFs scanned")
     corpus.add_argument("target", type=Path)
+    retrieval = sub.add_parser("retrieval", help="the bundled evaluation set over the text PDFs and over their scans")
+    retrieval.add_argument("--data", type=Path, default=Path("data/ocr-retrieval"), help="stores (kept, reused)")
+    retrieval.add_argument("--scans", type=Path, help="the scanned corpus (default: DATA/corpus; built if missing)")
+    retrieval.add_argument("--mode", default="hybrid,lexical,dense", help="search modes, comma-separated")
+    retrieval.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     reason = ocr.unavailable()
     if reason:
@@ -292,6 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         done = frozenset((r["pdf"], r["page"], r["condition"]) for r in _rows(args.skip_done))
         languages = (args.language,) if args.language else ("fr", "en")
         print(json.dumps(measure(args.pages, args.conditions.split(","), (shard[0], shard[1]), done, languages)))
+    elif args.command == "retrieval":
+        from eval.ocr_retrieval import compare
+
+        modes = tuple(m.strip() for m in args.mode.split(",") if m.strip())
+        result = compare(args.scans or args.data / "corpus", args.data, modes, workers=args.workers)
+        print(json.dumps(result, indent=1))
+        return 0 if result["passed"] else 1
     elif args.command == "merge":
         print(json.dumps(summarise(_rows(args.logs)), indent=1))
     else:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.errors import IngestError
+from ingest.ocr_layout import erase_rules, words_in_order
 
 LANGUAGES = "fra+eng"
 DPI = 300  # Tesseract's models are trained on text of this size; 200 dpi loses small print (docs/ocr.md)
@@ -139,16 +140,37 @@ def render_page(pdf: Path, number: int, out: Path, dpi: int = DPI, timeout: floa
 
 
 def read_image(image: Path | str, timeout: float = PAGE_TIMEOUT_S, languages: str = LANGUAGES) -> str:
-    """Tesseract's text for one image (automatic page segmentation); raises IngestError on timeout or failure."""
+    """Tesseract's text for one grey image, with ruled tables read cell by cell (ingest.ocr_layout);
+    raises IngestError on timeout or failure.
+
+    The rules are erased into a copy beside the image (PGM, cheap to write) that Tesseract reads; its words
+    and their boxes (image_to_data) are then put in reading order.
+    """
+    import numpy as np
     import pytesseract
+    from PIL import Image
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # read by the Tesseract child, not by this process
+    source = Path(image)
+    with Image.open(source) as opened:
+        grey = np.asarray(opened.convert("L"))
+    clean, rules = erase_rules(grey)
+    target = source
+    if clean is not grey:
+        target = source.with_name(f"{source.stem}-ruled.pgm")
+        Image.fromarray(clean).save(target)
     try:
-        return pytesseract.image_to_string(str(image), lang=languages, timeout=timeout)
+        data = pytesseract.image_to_data(
+            str(target), lang=languages, timeout=timeout, output_type=pytesseract.Output.DICT
+        )
     except RuntimeError as exc:  # pytesseract's "Tesseract process timeout"
         raise IngestError(f"OCR took over {timeout:.0f} s") from exc
     except pytesseract.TesseractError as exc:
         raise IngestError(f"OCR failed ({exc.message or exc.status})") from exc
+    finally:
+        if target != source:
+            target.unlink(missing_ok=True)
+    return words_in_order(data, rules)
 
 
 def recognise_pages(data: bytes, numbers: list[int]) -> Recognised:

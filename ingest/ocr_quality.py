@@ -9,7 +9,7 @@ is usable when it has at least MIN_WORD_CHARS of them and they make at least
 MIN_WORD_SHARE of its visible characters. tests/test_ocr_quality.py holds the
 cases (typed French and English pages pass with a share above 0.9; stamps,
 glyph ids, private-use, replacement characters, symbols and shifted letters
-fail); the thresholds are not yet measured over ../shared's PDFs.
+fail); over ../shared's PDFs, docs/ocr.md gives the pages sent to OCR and why.
 """
 
 from __future__ import annotations
@@ -22,10 +22,14 @@ MIN_WORD_SHARE = 0.6  # typed test pages score above 0.9, the garbage kinds of t
 _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿæœáíóúãõåø")
 _TOKEN = re.compile(r"\S+")
 _EDGE = "\"'«»“”‘’()[]{}.,;:!?*•–—-/"
+_LEADERS = re.compile(r"[.…_·](?: ?[.…_·]){2,}")  # dot leaders (contents, forms): layout, not text
+_NEUTRAL = re.compile(r"(?<!\S)[:;!?–—→•«»|-]{1,2}(?!\S)")  # French spaced punctuation, arrows, bullets, bars
+_SCHEME = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)
+_JOINS = re.compile(r"[/’'.:@&_=?#-]")  # inside URLs, elisions, codes: l’ADEME, how/when, www.gao.gov, T&M
 
 
-def word_chars(token: str) -> int:
-    """Characters of `token` that belong to a word or a number, 0 when it looks like garbage."""
+def _plain_chars(token: str) -> int:
+    """Characters of a token without joins that belong to a word or a number, 0 when it looks like garbage."""
     core = token.strip(_EDGE)
     if not core:
         return 0
@@ -43,6 +47,28 @@ def word_chars(token: str) -> int:
     return len(core)
 
 
+def _part_ok(part: str) -> bool:
+    """A piece of a joined token: a word or number as above, or a code mixing letters and digits (VA118, R2)."""
+    if _plain_chars(part):
+        return True
+    letters = [c for c in part if c.isalpha()]
+    return part.isalnum() and (len(letters) <= 3 or any(c.lower() in _VOWELS for c in letters))
+
+
+def word_chars(token: str) -> int:
+    """Characters of `token` that belong to a word, a number, a URL or a code; 0 when it looks like garbage.
+
+    A token joined by punctuation (a URL, "l’ADEME", "how/when", "VA118-16-D-1005") counts when each of its
+    pieces does; glyph ids like "(cid:12)" never do.
+    """
+    plain = _plain_chars(token)
+    core = token.strip(_EDGE)
+    if plain or "cid:" in core or not _JOINS.search(core):
+        return plain
+    parts = [p for p in _JOINS.split(_SCHEME.sub("", core)) if p]
+    return len(core) if parts and all(_part_ok(p) for p in parts) else 0
+
+
 def _visible(text: str) -> int:
     return sum(1 for c in text if not c.isspace())
 
@@ -53,7 +79,9 @@ def _odd(text: str) -> int:
 
 
 def word_share(text: str) -> float:
-    """Share of the visible characters that are in word-like tokens (1.0 for an empty text)."""
+    """Share of the visible characters in word-like tokens (1.0 for an empty text); dot leaders and lone
+    punctuation (French ` : `, arrows, bullets) are layout and left out."""
+    text = _NEUTRAL.sub(" ", _LEADERS.sub(" ", text))
     visible = _visible(text)
     if not visible:
         return 1.0

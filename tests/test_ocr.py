@@ -89,8 +89,9 @@ def test_scans_have_no_text_layer_and_ocr_reads_them_page_by_page(scans):
 
 @needs_ocr
 @pytest.mark.integration
-def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder, tmp_path):
-    """Done when of issue 19: ingested by the parser workers, found in the other language, at page 2."""
+def test_scans_are_found_across_languages_and_open_at_their_page(scans, e5_embedder, tmp_path):
+    """Done when of issue 19, with the default model: ingested by the parser workers, found in the other
+    language, at page 2."""
     corpus = scans["fr/deliberation-restauration-2023-147.pdf"].parents[1]
     make_pdf(
         corpus / "fr" / "ccap-nettoyage.pdf",
@@ -101,7 +102,7 @@ def test_scans_are_found_across_languages_and_open_at_their_page(scans, embedder
         ["Zero-emission fleet guide: whole-life costing of vans and cars, fuel cards and driver training. " * 6],
     )
     settings = Settings(data_dir=tmp_path / "data")
-    with open_collection(data_dir=settings.data_dir, create=True, embedder=embedder) as collection:
+    with open_collection(data_dir=settings.data_dir, create=True, embedder=e5_embedder) as collection:
         # limits far above the defaults: this checks what OCR reads, on a machine other tests may be loading
         report = ingest_paths(collection, [corpus], workers=1, timeout=1800, ocr_page_timeout=900)
         assert not report.failed, report.failed
@@ -209,3 +210,38 @@ def test_without_tesseract_a_scan_fails_alone_saying_how_to_enable_ocr(tmp_path,
     finally:
         monkeypatch.undo()
         ocr.unavailable.cache_clear()
+
+
+@needs_ocr
+@pytest.mark.integration
+def test_a_scanned_ruled_table_is_read_cell_by_cell(tmp_path):
+    """A cell of several lines stays together, as in the typed PDF's text layer (docs/ocr.md, CER)."""
+    from fpdf import FPDF
+
+    from tests.conftest import FONT
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    if FONT.exists():
+        pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_font("DejaVu" if FONT.exists() else "Helvetica", size=12)
+    with pdf.table(col_widths=(30, 60, 60), first_row_as_headings=False) as table:
+        for row in (
+            ("Article", "Structures bénéficiaires", "Proportion minimale"),
+            ("L2113-12", "Entreprises adaptées et établissements d'aide par le travail", "50 % de handicapés"),
+            ("L2113-13", "Structures d'insertion par l'activité économique", "50 % de défavorisés"),
+        ):
+            cells = table.row()
+            for text in row:
+                cells.cell(text)
+    typed = tmp_path / "table.pdf"
+    pdf.output(str(typed))
+    scan = tmp_path / "scan.pdf"
+    scan_pdf(typed, scan, CONDITIONS["300-clean"])
+    with ocr.budget(page_timeout=900):
+        text = " ".join(parse_file(scan, "scan.pdf").pages[0].text.split())
+    assert "Entreprises adaptées et établissements d'aide par le travail" in text
+    assert "Structures d'insertion par l'activité" in text
+    assert (
+        text.index("L2113-12") < text.index("Entreprises") < text.index("50 % de handicapés") < text.index("L2113-13")
+    )

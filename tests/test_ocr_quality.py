@@ -25,6 +25,23 @@ def test_a_typed_page_keeps_its_text_layer(text):
     assert word_share(text) > 0.9
 
 
+CONTENTS = "".join(
+    f"{n}.{k}. Règles d’allocation des impacts du lot {n} {'.' * 60} {10 * n + k}\n"
+    for n in range(1, 6)
+    for k in range(1, 5)
+)
+REFERENCES = (
+    "→ Guide de l’achat public – Le sourcing : https://www.economie.gouv.fr/daj/guide-sourcing-operationnel\n"
+    "→ Readings/videos: https://www.gao.gov/products/gao-19-136 ; how/when T&M contracts fit, VA118-16-D-1005\n"
+) * 4
+
+
+@pytest.mark.parametrize("text", [CONTENTS, REFERENCES])
+def test_contents_and_reference_pages_keep_their_text_layer(text):
+    """Dot leaders are layout, and URLs, elisions and codes are words: such pages are not sent to OCR."""
+    assert usable_text(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
