@@ -71,7 +71,7 @@ def _segments(mask: np.ndarray) -> tuple[Rule, ...]:
         for start, end in zip(edges[::2], edges[1::2], strict=True):
             for rule in found:
                 if rule[1] >= y - 1 and start <= rule[3] and end >= rule[2]:
-                    rule[1], rule[2], rule[3] = y, min(rule[2], start), max(rule[3], end)
+                    rule[1], rule[2], rule[3] = int(y), min(rule[2], int(start)), max(rule[3], int(end))
                     break
             else:
                 found.append([int(y), int(y), int(start), int(end)])
