@@ -8,7 +8,7 @@ grid of settings costs only Qdrant queries:
 
 `--set piaf` reads PIAF's questions (the store must hold its sheets: `procsearch eval --piaf
 --reuse-data` builds it); `--set bundled` the project's own set, a smoke test never tuned on
-(`--half` does not apply to it). Each row is one setting of the grid; columns are nDCG@10 by subset.
+(`--half` does not apply to it). Each row is one setting of the grid; columns are nDCG@10 by subset, then Recall@10.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.beir import Qrels, Query, load_qrels, load_queries
-from eval.metrics import mean, ndcg_at_k, relevant_ids
+from eval.metrics import mean, ndcg_at_k, recall_at_k, relevant_ids
 from eval.piaf import prepare_piaf
 from eval.run import DEFAULT_QRELS, DEFAULT_QUERIES, DOCUMENTS, judged_ranking, ranked_documents
 from eval.shared_set import SET_DIR, select_half
@@ -31,6 +31,7 @@ from index.search import search
 from index.tuning import Tuning, default_tuning
 
 SUBSETS = ("all", "fr", "en", "same", "cross")
+COLUMNS = (*SUBSETS, "R@10")
 
 
 def parse_grid(text: str) -> list[dict[str, Any]]:
@@ -57,15 +58,17 @@ def subsets_of(query: Query) -> tuple[str, ...]:
 def score(
     collection: Collection, queries: Sequence[Query], qrels: Qrels, tuning: Tuning, mode: str
 ) -> dict[str, float]:
-    """Mean nDCG@10 per subset for one setting."""
+    """Mean nDCG@10 per subset for one setting, and Recall@10 over all questions."""
     rows: dict[str, list[float]] = {s: [] for s in SUBSETS}
+    recalls: list[float] = []
     for query in queries:
         result = search(collection, query.text, k=DOCUMENTS, mode=mode, tuning=tuning)
         ranking = judged_ranking(ranked_documents(result.documents), qrels[query.id])
         value = ndcg_at_k(ranking, qrels[query.id], 10)
+        recalls.append(recall_at_k(ranking, qrels[query.id], 10))
         for subset in subsets_of(query):
             rows.setdefault(subset, []).append(value)
-    return {s: mean(v) for s, v in rows.items() if v}
+    return {**{s: mean(v) for s, v in rows.items() if v}, "R@10": mean(recalls)}
 
 
 def load_set(name: str, half: str, scratch: Path) -> tuple[list[Query], Qrels]:
@@ -92,12 +95,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     queries = [q for q in queries if relevant_ids(qrels.get(q.id, {}))]
     settings = parse_grid(args.grid) or [{}]
     print(f"{len(queries)} questions ({args.set}, {args.half} half), mode {args.mode}")
-    print("\t".join([*SUBSETS, "setting"]))
+    print("\t".join([*COLUMNS, "setting"]))
     with open_collection(data_dir=args.data, model=args.model) as collection:
         for setting in settings:
             tuning = dataclasses.replace(default_tuning(args.mode, collection.embedder.name), **setting)
             figures = score(collection, queries, qrels, tuning, args.mode)
-            cells = [f"{figures[s]:.3f}" if s in figures else "-" for s in SUBSETS]
+            cells = [f"{figures[s]:.3f}" if s in figures else "-" for s in COLUMNS]
             print("\t".join([*cells, " ".join(f"{k}={v}" for k, v in setting.items()) or "defaults"]), flush=True)
 
 
