@@ -6,7 +6,7 @@ from typing import get_args
 
 import pytest
 
-from index.tuning import TUNING
+from index.tuning import DEFAULT_TUNING
 from ingest import vocabulary
 from ingest.vocabulary import DOC_TYPES, LANGUAGES, MAIN_LANGUAGES, MODES, UNDETERMINED
 from service import i18n
@@ -38,7 +38,7 @@ def test_the_cli_offers_exactly_the_vocabulary():
 
 
 def test_every_mode_has_its_weights_and_the_page_offers_the_vocabulary():
-    assert set(TUNING) == set(MODES)
+    assert set(DEFAULT_TUNING) == set(MODES)
     assert pages.TYPE_CHOICES == DOC_TYPES and pages.LANGUAGE_CHOICES == MAIN_LANGUAGES
 
 
