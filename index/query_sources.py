@@ -1,6 +1,6 @@
 """The vector queries of one search: the dense neighbours and BM25 in both analysers, weighted by language.
 
-Hybrid mode fuses them inside Qdrant. Queries whose language is sure are score-fused (DBSF): each
+Hybrid and lexical modes fuse them inside Qdrant. Queries whose language is sure are score-fused (DBSF): each
 list counts in proportion to its scores, so a weak dense list or a poor other-language BM25 list does
 not claim the first places the way weighted RRF gives every list's first hit. Queries of unsure
 language (two- or three-word keyword queries) are rank-fused (weighted RRF).
@@ -50,7 +50,7 @@ def sources(
     for source_language, target in (("fr", "en"), ("en", "fr")):
         if sure in (None, source_language):
             translated[target] = " ".join(translate_terms(query, source_language))
-    scored = score_fusion and mode == "hybrid" and sure in tuning.score_fused
+    scored = score_fusion and mode in ("hybrid", "lexical") and sure in tuning.score_fused
     lexical = "lexical" if scored else ""
     out: list[VectorQuery] = []
     if mode in ("hybrid", "dense"):

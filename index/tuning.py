@@ -50,8 +50,12 @@ class Tuning:
 
 
 def lexical_mode(tuning: Tuning) -> Tuning:
-    """`tuning` for lexical mode: both analysers and the glossary alike, no translation source of its own."""
-    return replace(tuning, lexical_other=1.0, merged_expansion=1.0, expansion=0.0)
+    """`tuning` for lexical mode: both analysers and the glossary alike, no translation source of its own.
+
+    Score-fused like hybrid, the other language's BM25 at half: without a dense list to carry
+    cross-lingual questions, a full share let other-language documents crowd out same-language ones.
+    """
+    return replace(tuning, lexical_other=1.0, merged_expansion=1.0, expansion=0.0, scored_other=0.5)
 
 
 # An English-only model (MiniLM) reads French poorly: its dense list weighs half for French questions and
