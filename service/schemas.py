@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from index.results import PASSAGES_PER_DOCUMENT, RESULT_WINDOW, Sort, Unit
+from ingest.fields.record import Procedure
 from ingest.vocabulary import DocType, Language, Mode
 
 Query = Annotated[str, Meta(min_length=1, max_length=1000, description="The question or keywords (1–1000 characters).")]
@@ -38,19 +39,6 @@ HIGHLIGHT_DESCRIPTION = (
     "syntax (#, **, [text](url), list markers, table rules) is left out; '…' marks a cut. Insert it as is."
 )
 Year = Annotated[int, Meta(ge=1900, le=2100)]
-Procedure = Literal[
-    "open",
-    "restricted",
-    "neg-w-call",
-    "neg-wo-call",
-    "comp-dial",
-    "innovation",
-    "adapted",
-    "simplified",
-    "schedule",
-    "oth-single",
-    "oth-mult",
-]  # ingest.fields.record.PROCEDURES (tests/test_procurement_filters.py checks they agree)
 CpvCode = Annotated[
     str,
     Meta(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -288,3 +289,27 @@ def tender_corpus(root: Path) -> Path:
         title = text.splitlines()[0].lstrip("# ")
         path.write_text(f"---\ntitle: {title}\ntype: {doc_type}\n---\n{text}", encoding="utf-8")
     return root
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_browser():
+    """(Chromium's path, playwright's sync_api) for a browser test module, or the module is skipped saying how."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip(
+            "no Chromium: install it with `make browsers` (apt-get install chromium); browser tests skipped",
+            allow_module_level=True,
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'")
+    return chromium, sync_api

@@ -3,30 +3,12 @@ offline, from the service's own files, and build an upload form from the schema.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import serving
+from conftest import CHROMIUM_ARGS, require_browser, serving
 
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium: install it with `make browsers` (apt-get install chromium); browser tests skipped",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'")
+CHROMIUM, sync_api = require_browser()
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

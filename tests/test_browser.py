@@ -9,35 +9,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import link_target, serving
+from conftest import CHROMIUM_ARGS, link_target, require_browser, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium: install it with `make browsers` (apt-get install chromium); browser tests skipped",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'")
+CHROMIUM, sync_api = require_browser()
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "documents"
 SCREENSHOT = ROOT / "docs" / "search-page.png"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUESTION = "marché de papier de reprographie de Lanvallec : règlement de consultation et critères"
 LANVALLEC_TENDERS = (
     "fr/tenders/rc-papier-reprographie-lanvallec-2022.pdf",

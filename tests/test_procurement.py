@@ -168,14 +168,6 @@ def test_cpv_prefixes_follow_the_hierarchy():
     assert len(divisions()) == 45 and divisions()["45"].code == "45000000-7"
 
 
-@pytest.mark.unit
-def test_the_api_procedures_are_the_extracted_ones():
-    from ingest.fields.record import PROCEDURES
-    from service.schemas import Procedure
-
-    assert Procedure.__args__ == PROCEDURES
-
-
 def test_a_store_written_before_the_tender_keys_matches_nothing_until_reingested(tmp_path: Path, embedder, monkeypatch):
     import index.indexer
     import index.writes

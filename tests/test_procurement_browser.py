@@ -6,21 +6,13 @@ Served over the small tender corpus of conftest.TENDERS, whose stated fields are
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-from conftest import serving, tender_corpus
+from conftest import CHROMIUM_ARGS, require_browser, serving, tender_corpus
 
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium: install it with `make browsers` (apt-get install chromium); browser tests skipped",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'")
+CHROMIUM, sync_api = require_browser()
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 QUERY = "/?q=mobilier+de+bureau+si%C3%A8ges+et+bureaux&k=20&ui=fr"
 FURNITURE_FR = "Meubles (y compris les meubles de bureau)"
 

@@ -6,9 +6,11 @@ drops those, so a document's payload carries only what was found.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import msgspec
 
-PROCEDURES = (
+Procedure = Literal[
     "open",
     "restricted",
     "neg-w-call",
@@ -20,7 +22,8 @@ PROCEDURES = (
     "schedule",
     "oth-single",
     "oth-mult",
-)
+]
+PROCEDURES: tuple[str, ...] = get_args(Procedure)
 CRITERION_CATEGORIES = ("price", "cost", "quality", "technical", "environment", "social", "delivery", "other")
 AMOUNT_KINDS = ("estimated", "maximum", "awarded")
 
