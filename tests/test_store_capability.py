@@ -26,7 +26,7 @@ def test_records_are_kept_only_by_the_sole_writer_whatever_the_backend_is_called
     collection = request.getfixturevalue(store)
     ingest_paths(collection, [small_corpus], workers=0)
     collection.store.backend = "renamed for display"  # a name for people: no decision may depend on it
-    ids = [r["document_id"] for r in collection.documents()]
+    ids = [r.document_id for r in collection.documents()]
     calls = _count_retrieves(collection)
     first, again = collection.records(ids), collection.records(ids)
     assert first == again and set(first) == set(ids)
