@@ -45,6 +45,9 @@ class LoggedSearch(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="k
     types: list[str] = []
     year_from: int | None = None
     year_to: int | None = None
+    buyers: list[str] = []  # public buyers, not people
+    cpv: list[str] = []
+    procedures: list[str] = []
 
 
 class LoggedOpen(msgspec.Struct, frozen=True, omit_defaults=True, tag_field="kind", tag="open"):
@@ -171,6 +174,9 @@ def searched_now(
     types: tuple[str, ...] = (),
     year_from: int | None = None,
     year_to: int | None = None,
+    buyers: tuple[str, ...] = (),
+    cpv: tuple[str, ...] = (),
+    procedures: tuple[str, ...] = (),
 ) -> LoggedSearch:
     """A search entry stamped now, its question masked and bounded."""
     return LoggedSearch(
@@ -185,6 +191,9 @@ def searched_now(
         types=list(types),
         year_from=year_from,
         year_to=year_to,
+        buyers=list(buyers),
+        cpv=list(cpv),
+        procedures=list(procedures),
     )
 
 

@@ -49,6 +49,9 @@ def run_search(
             types=filters.doc_types,
             year_from=body.year_from,
             year_to=body.year_to,
+            buyers=filters.buyers,
+            cpv=filters.cpv,
+            procedures=filters.procedures,
         )
         query_log.record_search(entry)
         search_id = entry.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -120,6 +121,20 @@ def test_a_search_is_logged_without_key_or_address_and_an_opened_result_is_count
     asked = next(q for q in report["frequent"] if "ESAT" in q["question"])
     assert asked["count"] == 1 and asked["language"] == "fr" and asked["results"] >= 1
     assert report["opened"] == [{"document_id": doc, "opens": 1, "mean_rank": 1.0}]
+
+
+@pytest.mark.integration
+def test_a_search_is_logged_with_its_tender_filters(client):
+    """The coordinator sees what members narrowed to: buyer, CPV code and procedure, besides type and year."""
+    client.get(
+        "/v1/search",
+        params={"q": "school catering award criteria", "cpv": "55524000", "procedure": "open", "buyer": "Ville X"},
+    )
+    month = datetime.now(UTC).strftime("%Y-%m")
+    lines = (client.app.state.settings.data_dir / "query-log" / f"{month}.jsonl").read_text(encoding="utf-8")
+    logged = [json.loads(line) for line in lines.splitlines() if "school catering award" in line]
+    assert logged and logged[-1]["cpv"] == ["55524"] and logged[-1]["procedures"] == ["open"]
+    assert logged[-1]["buyers"] == ["Ville X"]
 
 
 @pytest.mark.integration
