@@ -245,6 +245,25 @@ class Found:
 _VIEWS = {kind.__name__ for kind in (ChunkKeys, ChunkRecord, DocumentFields, DocumentRecord)}  # Found's cached views
 
 
+class BatchQuerying:
+    """`query` for a store that answers `query_batch`: one query is a batch of one, on every backend."""
+
+    def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]:
+        raise NotImplementedError
+
+    def query(
+        self,
+        sources: list[VectorQuery],
+        where: Where,
+        limit: int,
+        offset: int = 0,
+        pool: int = 100,
+        rrf_k: int = RRF_K,
+        with_payload: bool | list[str] = True,
+    ) -> list[Found]:
+        return self.query_batch([QuerySpec(sources, where, limit, offset, pool, rrf_k, with_payload)])[0]
+
+
 class Store(Protocol):
     backend: str  # a name for people (stats, /health), never for decisions: those read the capabilities below
     sole_writer: bool

@@ -22,7 +22,7 @@ from index.store.base import (
     KEYWORD_FIELDS,
     LIVE,
     RANGE_FIELDS,
-    RRF_K,
+    BatchQuerying,
     Found,
     QuerySpec,
     StoredPoint,
@@ -199,7 +199,7 @@ def _ids(ids: list[str]) -> list[int | UUID | str]:
     return list(ids)
 
 
-class EdgeStore:
+class EdgeStore(BatchQuerying):
     backend = "qdrant-edge"
     sole_writer = True  # the shard's folder is locked to this process (index.store.lock)
 
@@ -288,18 +288,6 @@ class EdgeStore:
 
     def set_payload(self, where: Where, payload: dict[str, object]) -> None:
         self._update(qe.UpdateOperation.set_payload_by_filter(to_filter(where) or qe.Filter(), payload))
-
-    def query(
-        self,
-        sources: list[VectorQuery],
-        where: Where,
-        limit: int,
-        offset: int = 0,
-        pool: int = 100,
-        rrf_k: int = RRF_K,
-        with_payload: bool | list[str] = True,
-    ) -> list[Found]:
-        return self.query_batch([QuerySpec(sources, where, limit, offset, pool, rrf_k, with_payload)])[0]
 
     def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]:
         """Several queries in one engine call, planned together (one pass over the segments).

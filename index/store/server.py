@@ -18,7 +18,7 @@ from index.store.base import (
     KEYWORD_FIELDS,
     LIVE,
     RANGE_FIELDS,
-    RRF_K,
+    BatchQuerying,
     Found,
     QuerySpec,
     StoredPoint,
@@ -125,7 +125,7 @@ def _request(spec: QuerySpec) -> m.QueryRequest:
     )
 
 
-class ServerStore:
+class ServerStore(BatchQuerying):
     backend = "qdrant-server"
     sole_writer = False  # other processes (a second service, `procsearch ingest`) may write at the same time
 
@@ -179,18 +179,6 @@ class ServerStore:
 
     def set_payload(self, where: Where, payload: dict[str, object]) -> None:
         self._client.set_payload(self.collection, payload, points=to_filter(where) or m.Filter(), wait=True)
-
-    def query(
-        self,
-        sources: list[VectorQuery],
-        where: Where,
-        limit: int,
-        offset: int = 0,
-        pool: int = 100,
-        rrf_k: int = RRF_K,
-        with_payload: bool | list[str] = True,
-    ) -> list[Found]:
-        return self.query_batch([QuerySpec(sources, where, limit, offset, pool, rrf_k, with_payload)])[0]
 
     def query_batch(self, specs: list[QuerySpec]) -> list[list[Found]]:
         """Several queries in one request to the server (`query_batch_points`): one round trip."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -286,8 +288,7 @@ class DocumentController(Controller):
         data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[UploadResponse]:
         require_admin(request, settings)
-        files = _files(data)
-        try:
+        async with _closing(_files(data)) as files:
             doc_type = _doc_type(data)
             folder = data.get("folder")
             if folder is not None and not isinstance(folder, str):
@@ -298,9 +299,6 @@ class DocumentController(Controller):
                 await _store_one(request, collection, settings, parser, write_lock, upload, doc_type, folder)
                 for upload in files
             ]
-        finally:
-            for upload in files:
-                await upload.close()
         return _answer(results, 201)
 
     @put(
@@ -324,8 +322,7 @@ class DocumentController(Controller):
         data: Annotated[dict[str, object], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[UploadResponse]:
         require_admin(request, settings)
-        files = _files(data)
-        try:
+        async with _closing(_files(data)) as files:
             doc_type = _doc_type(data)
             if len(files) != 1:
                 raise BadRequest(f"send exactly one file to replace a document ({len(files)} sent)")
@@ -333,9 +330,6 @@ class DocumentController(Controller):
             results = [
                 await _store_one(request, collection, settings, parser, write_lock, files[0], doc_type, None, record)
             ]
-        finally:
-            for upload in files:
-                await upload.close()
         return _answer(results, 200)
 
     @delete(
@@ -364,6 +358,16 @@ class DocumentController(Controller):
             raise
         audit.record(settings.data_dir, request, "delete", document_id, record.source, "deleted")
         return Response(None, status_code=204)
+
+
+@asynccontextmanager
+async def _closing(files: list[UploadFile]) -> AsyncIterator[list[UploadFile]]:
+    """`files`, each closed when the handler is done with them, whatever happened (a spooled one is a temp file)."""
+    try:
+        yield files
+    finally:
+        for upload in files:
+            await upload.close()
 
 
 def _files(data: dict[str, object]) -> list[UploadFile]:
